@@ -1,0 +1,183 @@
+package dev.vplat.platform.machine;
+
+import dev.vplat.platform.clock.VirtualClock;
+import dev.vplat.platform.irq.InterruptController;
+import dev.vplat.platform.irq.MsiMessage;
+import dev.vplat.platform.memory.AccessRules;
+import dev.vplat.platform.memory.AddressSpace;
+import dev.vplat.platform.memory.ContainerRegion;
+import dev.vplat.platform.memory.GuestRam;
+import dev.vplat.platform.memory.MmioOps;
+import dev.vplat.platform.memory.MmioRegion;
+import dev.vplat.platform.memory.RamRegion;
+import dev.vplat.platform.trace.Trace;
+import dev.vplat.platform.trace.TraceCategory;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * One emulated machine: RAM, the system and port-I/O address spaces, the interrupt fabric, the
+ * virtual clock, the trace and every component plugged in. A machine is owned by one thread
+ * (the server's machine thread, or a test); nothing here is synchronised.
+ */
+public final class Machine {
+    /** Priority of the CPU-side MSI window: above RAM, so the window is never RAM. */
+    public static final int MSI_WINDOW_PRIORITY = 100;
+
+    private final String name;
+    private final Trace trace;
+    private final VirtualClock clock = new VirtualClock();
+    private final InterruptController interrupts;
+    private final ContainerRegion systemRoot = new ContainerRegion("system", Long.MAX_VALUE);
+    private final ContainerRegion ioRoot = new ContainerRegion("io", 0x10000);
+    private final AddressSpace system;
+    private final AddressSpace io;
+    private final List<MemoryMapEntry> memoryMap = new ArrayList<>();
+    private final Map<String, Object> components = new LinkedHashMap<>();
+    private final List<Lifecycle> lifecycles = new ArrayList<>();
+    private boolean realized;
+
+    public Machine(String name, Trace trace) {
+        this.name = name;
+        this.trace = trace;
+        this.interrupts = new InterruptController(trace);
+        this.system = new AddressSpace("system", systemRoot, trace, TraceCategory.MMIO);
+        this.io = new AddressSpace("io", ioRoot, trace, TraceCategory.PIO);
+        trace.timeSource(clock::now);
+    }
+
+    public String name() {
+        return name;
+    }
+
+    public Trace trace() {
+        return trace;
+    }
+
+    public VirtualClock clock() {
+        return clock;
+    }
+
+    public InterruptController interrupts() {
+        return interrupts;
+    }
+
+    /** The CPU's view of physical memory, and what DMA reaches after translation. */
+    public AddressSpace system() {
+        return system;
+    }
+
+    public AddressSpace io() {
+        return io;
+    }
+
+    public List<MemoryMapEntry> memoryMap() {
+        return List.copyOf(memoryMap);
+    }
+
+    /** Adds a RAM block of {@code size} bytes at {@code base}; pages cost memory only once written. */
+    public GuestRam addRam(String ramName, long base, long size) {
+        GuestRam ram = new GuestRam(size);
+        systemRoot.add(new RamRegion(ramName, ram, 0, size), base, 0);
+        memoryMap.add(new MemoryMapEntry("ram", ramName, base, size));
+        return ram;
+    }
+
+    /** Maps a device's MMIO window into system memory and lists it in the memory map. */
+    public MmioRegion addMmio(String regionName, long base, long size, AccessRules rules, MmioOps ops) {
+        MmioRegion region = new MmioRegion(regionName, size, rules, ops);
+        systemRoot.add(region, base, 10);
+        memoryMap.add(new MemoryMapEntry("mmio", regionName, base, size));
+        return region;
+    }
+
+    /**
+     * Maps the x86 interrupt window: a CPU store of a dword to 0xFEEx_xxxx is an MSI with no
+     * requester ID, so a test can raise interrupts the way firmware does.
+     */
+    public void addX86MsiWindow() {
+        MmioOps ops = new MmioOps() {
+            @Override
+            public long read(long offset, int size) {
+                return 0;
+            }
+
+            @Override
+            public void write(long offset, int size, long value) {
+                interrupts.deliverMsi(new MsiMessage(MsiMessage.X86_WINDOW_BASE + offset, (int) value, -1));
+            }
+        };
+        MmioRegion window = new MmioRegion("msi-window", MsiMessage.X86_WINDOW_SIZE, AccessRules.DWORD_ALIGNED, ops);
+        systemRoot.add(window, MsiMessage.X86_WINDOW_BASE, MSI_WINDOW_PRIORITY);
+        memoryMap.add(new MemoryMapEntry("msi", "msi-window", MsiMessage.X86_WINDOW_BASE, MsiMessage.X86_WINDOW_SIZE));
+    }
+
+    /** Registers a component under a unique id; components that have a lifecycle get it in add order. */
+    public <T> T add(String id, T component) {
+        if (components.containsKey(id)) {
+            throw new IllegalArgumentException("machine already has a component named " + id);
+        }
+        components.put(id, component);
+        if (component instanceof Lifecycle l) {
+            lifecycles.add(l);
+            if (realized) {
+                l.realize();
+                l.reset();
+            }
+        }
+        return component;
+    }
+
+    public Object component(String id) {
+        return components.get(id);
+    }
+
+    public <T> List<T> components(Class<T> type) {
+        List<T> out = new ArrayList<>();
+        for (Object o : components.values()) {
+            if (type.isInstance(o)) {
+                out.add(type.cast(o));
+            }
+        }
+        return out;
+    }
+
+    public Map<String, Object> componentsById() {
+        return java.util.Collections.unmodifiableMap(components);
+    }
+
+    /** Realizes every component, then resets them all: the machine is ready to run. */
+    public void realize() {
+        if (realized) {
+            return;
+        }
+        for (Lifecycle l : List.copyOf(lifecycles)) {
+            l.realize();
+        }
+        realized = true;
+        reset();
+    }
+
+    /** System reset: devices and IOMMUs return to their reset state; RAM keeps its contents. */
+    public void reset() {
+        for (Lifecycle l : List.copyOf(lifecycles)) {
+            l.reset();
+        }
+    }
+
+    public void shutdown() {
+        List<Lifecycle> reversed = new ArrayList<>(lifecycles);
+        java.util.Collections.reverse(reversed);
+        for (Lifecycle l : reversed) {
+            l.unrealize();
+        }
+        realized = false;
+    }
+
+    public boolean realized() {
+        return realized;
+    }
+}

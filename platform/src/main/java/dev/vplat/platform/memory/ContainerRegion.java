@@ -1,0 +1,78 @@
+package dev.vplat.platform.memory;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * A region made of subregions placed at offsets with priorities. Where subregions overlap, the
+ * higher priority is visible; at equal priority the one added later wins (an overlay). Changes
+ * are announced to listeners so address spaces re-flatten lazily, on their next access.
+ */
+public final class ContainerRegion extends MemoryRegion {
+    /** One placement of a subregion. */
+    public record Placement(MemoryRegion region, long offset, int priority, long order) {
+    }
+
+    private final List<Placement> placements = new ArrayList<>();
+    private final List<Runnable> listeners = new ArrayList<>();
+    private long nextOrder;
+
+    public ContainerRegion(String name, long size) {
+        super(name, size);
+    }
+
+    public void add(MemoryRegion region, long offset, int priority) {
+        if (offset < 0 || Long.compareUnsigned(offset, size()) >= 0) {
+            throw new IllegalArgumentException("subregion " + region.name() + " at 0x" + Long.toHexString(offset)
+                    + " is outside " + name());
+        }
+        for (Placement p : placements) {
+            if (p.region() == region) {
+                throw new IllegalArgumentException(region.name() + " is already placed in " + name());
+            }
+        }
+        placements.add(new Placement(region, offset, priority, nextOrder++));
+        MemoryRegion inner = region;
+        while (inner instanceof AliasRegion a) {
+            inner = a.target();
+        }
+        if (inner instanceof ContainerRegion c) {
+            c.listeners.add(this::changed);
+        }
+        changed();
+    }
+
+    public void add(MemoryRegion region, long offset) {
+        add(region, offset, 0);
+    }
+
+    /** Removes a subregion; removing one that is not placed is a no-op, so unmapping is idempotent. */
+    public void remove(MemoryRegion region) {
+        if (placements.removeIf(p -> p.region() == region)) {
+            changed();
+        }
+    }
+
+    public boolean contains(MemoryRegion region) {
+        for (Placement p : placements) {
+            if (p.region() == region) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    public List<Placement> placements() {
+        return List.copyOf(placements);
+    }
+
+    public void addListener(Runnable listener) {
+        listeners.add(listener);
+    }
+
+    private void changed() {
+        for (Runnable r : List.copyOf(listeners)) {
+            r.run();
+        }
+    }
+}
