@@ -1,0 +1,61 @@
+package dev.vplat.vfio.kernel;
+
+import java.util.ArrayDeque;
+
+/**
+ * The host kernel's page allocator: hands out 4 KiB guest-physical pages from a RAM range
+ * reserved for the host stack (user-memory backing, page tables, invalidation queues). Pages are
+ * zeroed by the caller's first write or explicitly; a freed page is reused last-freed first, which
+ * keeps runs deterministic.
+ */
+public final class HostPageAllocator {
+    public static final long PAGE_SIZE = 4096;
+    private final long base;
+    private final long limit;
+    private long next;
+    private final ArrayDeque<Long> free = new ArrayDeque<>();
+    private long allocated;
+
+    public HostPageAllocator(long base, long size) {
+        if ((base & (PAGE_SIZE - 1)) != 0 || (size & (PAGE_SIZE - 1)) != 0 || size <= 0) {
+            throw new IllegalArgumentException("host page pool must be page aligned");
+        }
+        this.base = base;
+        this.limit = base + size;
+        this.next = base;
+    }
+
+    /** Allocates one page and returns its guest-physical address; ENOMEM when the pool is empty. */
+    public long allocate() {
+        Long page = free.pollFirst();
+        if (page == null) {
+            if (next >= limit) {
+                throw new ErrnoException(Errno.ENOMEM, "host page pool exhausted");
+            }
+            page = next;
+            next += PAGE_SIZE;
+        }
+        allocated++;
+        return page;
+    }
+
+    public void free(long gpa) {
+        if (gpa < base || gpa >= limit || (gpa & (PAGE_SIZE - 1)) != 0) {
+            throw new IllegalArgumentException("0x" + Long.toHexString(gpa) + " is not a host pool page");
+        }
+        free.addFirst(gpa);
+        allocated--;
+    }
+
+    public long allocatedPages() {
+        return allocated;
+    }
+
+    public long base() {
+        return base;
+    }
+
+    public long size() {
+        return limit - base;
+    }
+}

@@ -1,0 +1,246 @@
+package dev.vplat.vfio.kernel;
+
+import dev.vplat.platform.memory.GuestMemory;
+
+import java.util.HashMap;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * A session's user virtual address space: anonymous mappings backed by host pool pages that are
+ * allocated on first touch, like a process's anonymous memory. Pinning (what iommufd and VFIO do
+ * before a device may DMA to user memory) takes a reference on each page frame, so a pinned page
+ * outlives its mapping until it is unpinned, as in Linux. Accesses that hit an unmapped byte fail
+ * with EFAULT, the way copy_from_user/copy_to_user do.
+ */
+public final class UserMemory {
+    public static final long PAGE_SIZE = 4096;
+    private static final long BASE = 0x7f00_0000_0000L;
+    private static final long LIMIT = 0x7fff_ffff_f000L;
+
+    /** A mapping; {@code prot} bit 0 = read, bit 1 = write, as in the MMAP op. */
+    public record Vma(long start, long end, int prot) {
+        public boolean writable() {
+            return (prot & 2) != 0;
+        }
+    }
+
+    private static final class Frame {
+        final long gpa;
+        int refs;
+        int pins;
+
+        Frame(long gpa) {
+            this.gpa = gpa;
+        }
+    }
+
+    private final GuestMemory memory;
+    private final HostPageAllocator pages;
+    private final TreeMap<Long, Vma> vmas = new TreeMap<>();
+    private final Map<Long, Frame> frames = new HashMap<>();
+    private final Map<Long, Frame> pinnedByGpa = new HashMap<>();
+    private long pinnedPages;
+
+    public UserMemory(GuestMemory memory, HostPageAllocator pages) {
+        this.memory = memory;
+        this.pages = pages;
+    }
+
+    /** Maps anonymous memory; {@code align} 0 means page alignment. Returns the user address. */
+    public long mmap(long length, int prot, long align) {
+        if (length <= 0 || (prot & ~3) != 0) {
+            throw new ErrnoException(Errno.EINVAL, "mmap: bad length or prot");
+        }
+        long a = align == 0 ? PAGE_SIZE : align;
+        if (a < PAGE_SIZE || Long.bitCount(a) != 1) {
+            throw new ErrnoException(Errno.EINVAL, "mmap: alignment must be 0 or a power of two >= 4096");
+        }
+        long len = roundUp(length);
+        long candidate = roundUp(BASE, a);
+        for (Vma v : vmas.values()) {
+            if (candidate + len <= v.start()) {
+                break;
+            }
+            candidate = Math.max(candidate, roundUp(v.end(), a));
+        }
+        if (candidate + len > LIMIT || candidate + len < candidate) {
+            throw new ErrnoException(Errno.ENOMEM, "mmap: user address space exhausted");
+        }
+        vmas.put(candidate, new Vma(candidate, candidate + len, prot));
+        return candidate;
+    }
+
+    /** Unmaps [addr, addr+length); partial unmapping splits mappings, like munmap(2). */
+    public void munmap(long addr, long length) {
+        if ((addr & (PAGE_SIZE - 1)) != 0 || length <= 0) {
+            throw new ErrnoException(Errno.EINVAL, "munmap: address must be page aligned and length positive");
+        }
+        long end = addr + roundUp(length);
+        for (Vma v : vmas.subMap(vmas.floorKey(addr) == null ? addr : vmas.floorKey(addr), true, end, false)
+                .values().toArray(new Vma[0])) {
+            if (v.end() <= addr || v.start() >= end) {
+                continue;
+            }
+            vmas.remove(v.start());
+            if (v.start() < addr) {
+                vmas.put(v.start(), new Vma(v.start(), addr, v.prot()));
+            }
+            if (v.end() > end) {
+                vmas.put(end, new Vma(end, v.end(), v.prot()));
+            }
+            for (long p = Math.max(v.start(), addr); p < Math.min(v.end(), end); p += PAGE_SIZE) {
+                Frame f = frames.remove(p);
+                if (f != null) {
+                    release(f);
+                }
+            }
+        }
+    }
+
+    public Vma vmaAt(long addr) {
+        Map.Entry<Long, Vma> e = vmas.floorEntry(addr);
+        return e != null && addr < e.getValue().end() ? e.getValue() : null;
+    }
+
+    public void read(long uva, byte[] dst, int offset, int length) {
+        checkAccess(uva, length, false);
+        while (length > 0) {
+            int chunk = (int) Math.min(length, PAGE_SIZE - (uva & (PAGE_SIZE - 1)));
+            Frame f = frames.get(uva & -PAGE_SIZE);
+            if (f == null) {
+                java.util.Arrays.fill(dst, offset, offset + chunk, (byte) 0);
+            } else {
+                memory.read(f.gpa + (uva & (PAGE_SIZE - 1)), dst, offset, chunk);
+            }
+            uva += chunk;
+            offset += chunk;
+            length -= chunk;
+        }
+    }
+
+    public byte[] read(long uva, int length) {
+        byte[] b = new byte[length];
+        read(uva, b, 0, length);
+        return b;
+    }
+
+    public void write(long uva, byte[] src, int offset, int length) {
+        checkAccess(uva, length, true);
+        while (length > 0) {
+            int chunk = (int) Math.min(length, PAGE_SIZE - (uva & (PAGE_SIZE - 1)));
+            Frame f = frameFor(uva & -PAGE_SIZE);
+            memory.write(f.gpa + (uva & (PAGE_SIZE - 1)), src, offset, chunk);
+            uva += chunk;
+            offset += chunk;
+            length -= chunk;
+        }
+    }
+
+    public void write(long uva, byte[] src) {
+        write(uva, src, 0, src.length);
+    }
+
+    /**
+     * Pins the pages of [uva, uva+length) and returns their guest-physical addresses, one per
+     * page. Fails with EFAULT, pinning nothing, if any page is unmapped or, for {@code writable},
+     * not writable.
+     */
+    public long[] pin(long uva, long length, boolean writable) {
+        long start = uva & -PAGE_SIZE;
+        long end = roundUp(uva + length);
+        checkAccess(start, end - start, writable);
+        int n = (int) ((end - start) / PAGE_SIZE);
+        long[] gpas = new long[n];
+        for (int i = 0; i < n; i++) {
+            Frame f = frameFor(start + i * PAGE_SIZE);
+            f.refs++;
+            f.pins++;
+            pinnedByGpa.put(f.gpa, f);
+            gpas[i] = f.gpa;
+        }
+        pinnedPages += n;
+        return gpas;
+    }
+
+    /** Drops one pin per page frame; frames whose mapping is gone are freed on their last pin. */
+    public void unpin(long[] gpas) {
+        for (long gpa : gpas) {
+            Frame f = pinnedByGpa.get(gpa);
+            if (f == null) {
+                throw new IllegalStateException("unpin of a page that is not pinned: 0x" + Long.toHexString(gpa));
+            }
+            pinnedPages--;
+            if (--f.pins == 0) {
+                pinnedByGpa.remove(gpa);
+            }
+            release(f);
+        }
+    }
+
+    public long pinnedPages() {
+        return pinnedPages;
+    }
+
+    /** Bytes currently mapped. */
+    public long mappedBytes() {
+        long total = 0;
+        for (Vma v : vmas.values()) {
+            total += v.end() - v.start();
+        }
+        return total;
+    }
+
+    /** Process exit: every mapping goes; pages still pinned stay until their pins are dropped. */
+    public void unmapAll() {
+        for (Frame f : frames.values()) {
+            release(f);
+        }
+        frames.clear();
+        vmas.clear();
+    }
+
+    private Frame frameFor(long page) {
+        Frame f = frames.get(page);
+        if (f == null) {
+            long gpa = pages.allocate();
+            memory.write(gpa, new byte[(int) PAGE_SIZE], 0, (int) PAGE_SIZE);
+            f = new Frame(gpa);
+            f.refs = 1;
+            frames.put(page, f);
+        }
+        return f;
+    }
+
+    private void release(Frame f) {
+        if (--f.refs == 0) {
+            pages.free(f.gpa);
+        }
+    }
+
+    private void checkAccess(long uva, long length, boolean write) {
+        if (length < 0 || uva + length < uva) {
+            throw new ErrnoException(Errno.EFAULT, "bad user range");
+        }
+        long p = uva;
+        long end = uva + length;
+        while (p < end) {
+            Vma v = vmaAt(p);
+            if (v == null) {
+                throw new ErrnoException(Errno.EFAULT, String.format("user address 0x%x is not mapped", p));
+            }
+            if (write && !v.writable()) {
+                throw new ErrnoException(Errno.EFAULT, String.format("user address 0x%x is not writable", p));
+            }
+            p = v.end();
+        }
+    }
+
+    private static long roundUp(long v) {
+        return roundUp(v, PAGE_SIZE);
+    }
+
+    private static long roundUp(long v, long a) {
+        return (v + a - 1) & -a;
+    }
+}
