@@ -216,6 +216,9 @@ public final class Machine {
 
     /** Unrealizes every component in reverse add order; the machine may be realized again. */
     public void shutdown() {
+        if (!realized) {
+            return;
+        }
         List<Lifecycle> reversed = new ArrayList<>(lifecycles);
         java.util.Collections.reverse(reversed);
         for (Lifecycle l : reversed) {

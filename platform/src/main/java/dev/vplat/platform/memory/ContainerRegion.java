@@ -18,6 +18,7 @@ public final class ContainerRegion extends MemoryRegion {
     /** One relay per container, so it can be unsubscribed from a child when the child leaves. */
     private final Runnable relay = this::changed;
     private long nextOrder;
+    private boolean notifying;
 
     public ContainerRegion(String name, long size) {
         super(name, size);
@@ -85,9 +86,18 @@ public final class ContainerRegion extends MemoryRegion {
         listeners.add(listener);
     }
 
+    /** Tells listeners once per change; the guard stops a (mis-built) cycle of containers looping. */
     private void changed() {
-        for (Runnable r : List.copyOf(listeners)) {
-            r.run();
+        if (notifying) {
+            return;
+        }
+        notifying = true;
+        try {
+            for (Runnable r : List.copyOf(listeners)) {
+                r.run();
+            }
+        } finally {
+            notifying = false;
         }
     }
 }
