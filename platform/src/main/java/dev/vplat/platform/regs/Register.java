@@ -40,20 +40,24 @@ public final class Register {
         this.offset = b.offset;
         this.width = b.width;
         this.resetValue = b.resetValue;
+        // Masks are cut to the width, so rw(-1L) means "every bit"; a reset value or field
+        // beyond the width is a declaration mistake.
         long width = widthMask(b.width);
-        check(b, (b.rwMask | b.w1cMask | b.w1sMask | b.reservedMask | b.writeOnlyMask | b.resetValue) & ~width,
-                "names bits beyond its width");
-        check(b, (b.rwMask & b.w1cMask) | (b.rwMask & b.w1sMask) | (b.w1cMask & b.w1sMask),
-                "gives a bit two write behaviours");
-        check(b, b.reservedMask & (b.rwMask | b.w1cMask | b.w1sMask), "has writable reserved bits");
-        check(b, b.reservedMask & b.resetValue, "resets reserved-zero bits to 1");
+        long rw = b.rwMask & width;
+        long w1c = b.w1cMask & width;
+        long w1s = b.w1sMask & width;
+        long reserved = b.reservedMask & width;
+        check(b, b.resetValue & ~width, "resets bits beyond its width");
+        check(b, (rw & w1c) | (rw & w1s) | (w1c & w1s), "gives a bit two write behaviours");
+        check(b, reserved & (rw | w1c | w1s), "has writable reserved bits");
+        check(b, reserved & b.resetValue, "resets reserved-zero bits to 1");
         for (Field f : b.fields) {
             check(b, f.mask() & ~width, "has field " + f.name() + " beyond its width");
         }
-        this.rwMask = b.rwMask;
-        this.w1cMask = b.w1cMask;
-        this.w1sMask = b.w1sMask;
-        this.readMask = width & ~(b.reservedMask | b.writeOnlyMask);
+        this.rwMask = rw;
+        this.w1cMask = w1c;
+        this.w1sMask = w1s;
+        this.readMask = width & ~(reserved | b.writeOnlyMask);
         this.fields = List.copyOf(b.fields);
         this.writeHook = b.writeHook;
         this.readHook = b.readHook;
