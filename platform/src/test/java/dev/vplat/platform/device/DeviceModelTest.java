@@ -57,6 +57,30 @@ class DeviceModelTest {
     }
 
     @Test
+    void propertyOfACustomTypeIsReadBackTyped() {
+        record Slot(int device, int function) {
+        }
+        PropertyType<Slot> slotType = new PropertyType<>() {
+            @Override
+            public Slot parse(String text) {
+                String[] parts = text.split("\\.");
+                return new Slot(Integer.parseInt(parts[0], 16), Integer.parseInt(parts[1]));
+            }
+
+            @Override
+            public String describe() {
+                return "SLOT.FN";
+            }
+        };
+        PropertySchema schema = new PropertySchema().add(PropertySpec.required("addr", slotType, "slot"));
+
+        PropertyValues v = schema.resolve("edu", Map.of("addr", "1f.3"));
+
+        assertEquals(new Slot(0x1f, 3), v.get("addr", Slot.class));
+        assertThrows(IllegalArgumentException.class, () -> v.get("addr", String.class));
+    }
+
+    @Test
     void unknownPropertyIsNamedWithTheKnownOnes() {
         ConfigException e = assertThrows(ConfigException.class,
                 () -> EDU.create(OptionString.parse("edu,addr=03.0,dma_bits=32")));
