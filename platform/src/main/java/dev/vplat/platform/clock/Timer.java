@@ -23,8 +23,13 @@ public final class Timer {
         clock.arm(this, deadlineNs);
     }
 
+    /** Arms {@code delayNs} after now; a delay beyond the end of time never fires. */
     public void armIn(long delayNs) {
-        clock.arm(this, clock.now() + delayNs);
+        if (delayNs < 0) {
+            throw new IllegalArgumentException("timer " + name + ": negative delay " + delayNs);
+        }
+        long now = clock.now();
+        clock.arm(this, now + delayNs < now ? Long.MAX_VALUE : now + delayNs);
     }
 
     public void cancel() {

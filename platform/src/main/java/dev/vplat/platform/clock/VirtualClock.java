@@ -8,13 +8,18 @@ import java.util.PriorityQueue;
  * {@link #stepToNextDeadline} (or {@link #advanceTo}, which the real-time mode calls from the
  * wall clock). Timers fire in deadline order, ties in the order they were armed, and the clock
  * reads each timer's deadline while its callback runs, so a callback that re-arms relative to
- * {@link #now()} keeps an exact period.
+ * {@link #now()} keeps an exact period. A callback may arm, re-arm and cancel timers (a timer
+ * it arms at or before the target fires in the same step) but must not step the clock itself.
+ *
+ * <p>Not thread-safe: the machine thread owns the clock; {@link RealTimeClockDriver} is how
+ * wall time reaches it.
  */
 public final class VirtualClock {
     private final PriorityQueue<Timer> queue = new PriorityQueue<>(
             Comparator.comparingLong((Timer t) -> t.deadline).thenComparingLong(t -> t.armSequence));
     private long now;
     private long sequence;
+    private boolean advancing;
 
     public long now() {
         return now;
@@ -61,17 +66,26 @@ public final class VirtualClock {
         return d < 0 ? now : advanceTo(Math.max(d, now));
     }
 
+    /** Advances to an absolute time, firing every timer due up to and including it. */
     public long advanceTo(long target) {
         if (target < now) {
             throw new IllegalArgumentException("clock is at " + now + " ns, cannot go back to " + target);
         }
-        while (!queue.isEmpty() && queue.peek().deadline <= target) {
-            Timer t = queue.poll();
-            now = Math.max(now, t.deadline);
-            t.deadline = -1;
-            t.fire();
+        if (advancing) {
+            throw new IllegalStateException("a timer callback tried to step the clock");
         }
-        now = target;
-        return now;
+        advancing = true;
+        try {
+            while (!queue.isEmpty() && queue.peek().deadline <= target) {
+                Timer t = queue.poll();
+                now = Math.max(now, t.deadline);
+                t.deadline = -1;
+                t.fire();
+            }
+            now = target;
+            return now;
+        } finally {
+            advancing = false;
+        }
     }
 }

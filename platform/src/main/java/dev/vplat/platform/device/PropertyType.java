@@ -50,11 +50,17 @@ public interface PropertyType<T> {
             @Override
             public Long parse(String text) {
                 long v = parseNumber(text);
+                check(v);
+                return v;
+            }
+
+            @Override
+            public void check(Long v) {
                 if (Long.compareUnsigned(v, min) < 0 || Long.compareUnsigned(v, max) > 0) {
-                    throw new IllegalArgumentException("value " + text + " is outside [" + Long.toUnsignedString(min)
+                    throw new IllegalArgumentException("value " + Long.toUnsignedString(v) + " (0x"
+                            + Long.toHexString(v) + ") is outside [" + Long.toUnsignedString(min)
                             + ", " + Long.toUnsignedString(max) + "]");
                 }
-                return v;
             }
 
             @Override
@@ -69,10 +75,15 @@ public interface PropertyType<T> {
         return new PropertyType<>() {
             @Override
             public String parse(String text) {
-                if (!list.contains(text)) {
-                    throw new IllegalArgumentException("expected one of " + String.join("|", list) + ", got '" + text + "'");
-                }
+                check(text);
                 return text;
+            }
+
+            @Override
+            public void check(String value) {
+                if (!list.contains(value)) {
+                    throw new IllegalArgumentException("expected one of " + String.join("|", list) + ", got '" + value + "'");
+                }
             }
 
             @Override
@@ -82,37 +93,55 @@ public interface PropertyType<T> {
         };
     }
 
-    /** Parses C-syntax numbers with optional K/M/G/T (binary) suffix; rejects overflow. */
+    /**
+     * Checks a value that did not come from text (a declared default); rejects what
+     * {@link #parse} would reject. Types without constraints accept everything.
+     */
+    default void check(T value) {
+    }
+
+    /**
+     * Parses C-syntax unsigned numbers like QEMU's {@code qemu_strtou64}/{@code qemu_strtosz}:
+     * {@code 0x} hex, a leading {@code 0} octal, else decimal, with an optional binary size
+     * suffix K, M, G, T, P or E (either case). After {@code 0x} a trailing letter that is a hex
+     * digit is a digit, so {@code 0x1E} is 30 and never 1 EiB; signs, blanks inside and
+     * overflow are rejected.
+     */
     static long parseNumber(String text) {
         String t = text.trim();
-        if (t.isEmpty()) {
-            throw new IllegalArgumentException("expected a number, got ''");
-        }
-        long multiplier = 1;
-        char last = Character.toUpperCase(t.charAt(t.length() - 1));
-        boolean hex = t.startsWith("0x") || t.startsWith("0X");
-        if (!hex || last > 'F') {
-            int shift = "KMGT".indexOf(last);
-            if (shift >= 0 && !(hex && last <= 'F')) {
-                multiplier = 1L << (10 * (shift + 1));
-                t = t.substring(0, t.length() - 1);
+        boolean hex = t.length() > 2 && t.charAt(0) == '0' && (t.charAt(1) == 'x' || t.charAt(1) == 'X');
+        String digits = hex ? t.substring(2) : t;
+        int radix = hex ? 16 : digits.length() > 1 && digits.charAt(0) == '0' ? 8 : 10;
+        int shift = 0;
+        if (!digits.isEmpty()) {
+            char last = digits.charAt(digits.length() - 1);
+            int suffix = "KMGTPE".indexOf(Character.toUpperCase(last));
+            if (suffix >= 0 && Character.digit(last, radix) < 0) {
+                shift = 10 * (suffix + 1);
+                digits = digits.substring(0, digits.length() - 1);
             }
         }
-        try {
-            long v;
-            if (hex) {
-                v = Long.parseUnsignedLong(t.substring(2), 16);
-            } else if (t.length() > 1 && t.startsWith("0")) {
-                v = Long.parseUnsignedLong(t.substring(1), 8);
-            } else {
-                v = Long.parseUnsignedLong(t);
-            }
-            if (multiplier != 1 && Long.compareUnsigned(v, Long.divideUnsigned(-1L, multiplier)) > 0) {
-                throw new IllegalArgumentException("number '" + text + "' overflows 64 bits");
-            }
-            return v * multiplier;
-        } catch (NumberFormatException e) {
+        if (digits.isEmpty() || !allDigits(digits, radix)) {
             throw new IllegalArgumentException("expected a number, got '" + text + "'");
         }
+        long v;
+        try {
+            v = Long.parseUnsignedLong(digits, radix);
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("number '" + text + "' overflows 64 bits");
+        }
+        if (shift != 0 && Long.compareUnsigned(v, -1L >>> shift) > 0) {
+            throw new IllegalArgumentException("number '" + text + "' overflows 64 bits");
+        }
+        return v << shift;
+    }
+
+    private static boolean allDigits(String digits, int radix) {
+        for (int i = 0; i < digits.length(); i++) {
+            if (Character.digit(digits.charAt(i), radix) < 0) {
+                return false;
+            }
+        }
+        return true;
     }
 }

@@ -31,6 +31,16 @@ public final class PropertyValues {
         return (String) get(name);
     }
 
+    /** The value of a property of any type, for types a higher layer defines (a PCI address). */
+    public <T> T get(String name, Class<T> type) {
+        Object v = get(name);
+        if (!type.isInstance(v)) {
+            throw new IllegalArgumentException(typeName + ": property " + name + " is a "
+                    + v.getClass().getSimpleName() + ", not a " + type.getSimpleName());
+        }
+        return type.cast(v);
+    }
+
     /** Whether the user set this property, as opposed to taking its default. */
     public boolean isSet(String name) {
         return explicit.contains(name);

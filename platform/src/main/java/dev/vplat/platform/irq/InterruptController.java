@@ -10,9 +10,11 @@ import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
- * The platform's interrupt fabric: MSIs pass through the remappers in order and then reach
- * every listener; INTx lines keep their level so a listener attached later, or a reset, sees
- * the true state.
+ * The platform's interrupt fabric. An MSI (a dword write into the x86 window 0xFEEx_xxxx, from a
+ * device's DMA or a CPU store through {@code Machine.addX86MsiWindow}) passes through the
+ * remappers in order, where an interrupt-remapping unit may rewrite or block it, and then reaches
+ * every listener. INTx lines are level-triggered: the controller keeps each line's level,
+ * listeners hear only changes, and {@link #intxLevel} answers for a listener attached later.
  */
 public final class InterruptController {
     private final Trace trace;
@@ -20,6 +22,7 @@ public final class InterruptController {
     private final List<InterruptListener> listeners = new CopyOnWriteArrayList<>();
     private final Map<Long, Boolean> intxLevels = new HashMap<>();
     private long msiCount;
+    private long msiBlocked;
 
     public InterruptController(Trace trace) {
         this.trace = trace;
@@ -41,8 +44,14 @@ public final class InterruptController {
         listeners.remove(listener);
     }
 
+    /** MSIs delivered to listeners so far. */
     public long msiCount() {
         return msiCount;
+    }
+
+    /** MSIs a remapper blocked so far. */
+    public long msiBlockedCount() {
+        return msiBlocked;
     }
 
     public void deliverMsi(MsiMessage message) {
@@ -50,8 +59,11 @@ public final class InterruptController {
         for (MsiRemapper r : remappers) {
             m = r.remap(m);
             if (m == null) {
-                trace.log(TraceCategory.IRQ, "irq", String.format("MSI addr=0x%x data=0x%x rid=%s blocked by remapping",
-                        message.address(), message.data(), rid(message.requesterId())));
+                msiBlocked++;
+                if (trace.on(TraceCategory.IRQ)) {
+                    trace.line(TraceCategory.IRQ, "irq", String.format("MSI addr=0x%x data=0x%x rid=%s blocked by remapping",
+                            message.address(), message.data(), rid(message.requesterId())));
+                }
                 return;
             }
         }
@@ -65,8 +77,15 @@ public final class InterruptController {
         }
     }
 
+    /**
+     * Drives an INTx line of a function to {@code level}; listeners hear only a change of level,
+     * so re-asserting a raised line (a device whose interrupt status is still set) is silent.
+     *
+     * @param pin 1..4 for INTA..INTD, as the PCI Interrupt Pin register numbers them
+     */
     public void setIntx(int requesterId, int pin, boolean level) {
-        long key = ((long) requesterId << 8) | pin;
+        checkPin(pin);
+        long key = intxKey(requesterId, pin);
         Boolean old = intxLevels.put(key, level);
         if (old != null && old == level) {
             return;
@@ -75,15 +94,28 @@ public final class InterruptController {
             intxLevels.remove(key);
             return;
         }
-        trace.log(TraceCategory.IRQ, "irq", String.format("INT%c rid=%s %s", (char) ('A' + pin - 1),
-                rid(requesterId), level ? "raised" : "lowered"));
+        if (trace.on(TraceCategory.IRQ)) {
+            trace.line(TraceCategory.IRQ, "irq", String.format("INT%c rid=%s %s", (char) ('A' + pin - 1),
+                    rid(requesterId), level ? "raised" : "lowered"));
+        }
         for (InterruptListener l : listeners) {
             l.onIntx(requesterId, pin, level);
         }
     }
 
     public boolean intxLevel(int requesterId, int pin) {
-        return intxLevels.getOrDefault(((long) requesterId << 8) | pin, false);
+        checkPin(pin);
+        return intxLevels.getOrDefault(intxKey(requesterId, pin), false);
+    }
+
+    private static long intxKey(int requesterId, int pin) {
+        return ((long) requesterId << 8) | pin;
+    }
+
+    private static void checkPin(int pin) {
+        if (pin < 1 || pin > 4) {
+            throw new IllegalArgumentException("INTx pin must be 1..4 (INTA..INTD), got " + pin);
+        }
     }
 
     private static String rid(int rid) {

@@ -24,15 +24,19 @@ import java.util.Map;
  * (the server's machine thread, or a test); nothing here is synchronised.
  */
 public final class Machine {
-    /** Priority of the CPU-side MSI window: above RAM, so the window is never RAM. */
+    /** Priority of the CPU-side MSI window: above RAM and MMIO, so the window is never RAM. */
     public static final int MSI_WINDOW_PRIORITY = 100;
+    /** Priority of device MMIO windows: above RAM, so a BAR placed over RAM hides it. */
+    public static final int MMIO_PRIORITY = 10;
+    /** Size of the x86 port-I/O space. */
+    public static final long PIO_SPACE_SIZE = 0x10000;
 
     private final String name;
     private final Trace trace;
     private final VirtualClock clock = new VirtualClock();
     private final InterruptController interrupts;
     private final ContainerRegion systemRoot = new ContainerRegion("system", Long.MAX_VALUE);
-    private final ContainerRegion ioRoot = new ContainerRegion("io", 0x10000);
+    private final ContainerRegion ioRoot = new ContainerRegion("io", PIO_SPACE_SIZE);
     private final AddressSpace system;
     private final AddressSpace io;
     private final List<MemoryMapEntry> memoryMap = new ArrayList<>();
@@ -89,8 +93,21 @@ public final class Machine {
     /** Maps a device's MMIO window into system memory and lists it in the memory map. */
     public MmioRegion addMmio(String regionName, long base, long size, AccessRules rules, MmioOps ops) {
         MmioRegion region = new MmioRegion(regionName, size, rules, ops);
-        systemRoot.add(region, base, 10);
+        systemRoot.add(region, base, MMIO_PRIORITY);
         memoryMap.add(new MemoryMapEntry("mmio", regionName, base, size));
+        return region;
+    }
+
+    /** Unmaps an MMIO window added with {@link #addMmio}; unmapping one not mapped is a no-op. */
+    public void removeMmio(MmioRegion region) {
+        systemRoot.remove(region);
+        memoryMap.removeIf(e -> e.kind().equals("mmio") && e.name().equals(region.name()));
+    }
+
+    /** Maps a device's port-I/O range (CF8/CFC, a legacy device) into the port-I/O space. */
+    public MmioRegion addPio(String regionName, long port, long size, AccessRules rules, MmioOps ops) {
+        MmioRegion region = new MmioRegion(regionName, size, rules, ops);
+        ioRoot.add(region, port, MMIO_PRIORITY);
         return region;
     }
 
@@ -131,6 +148,18 @@ public final class Machine {
         return component;
     }
 
+    /** Unplugs a component: a realized one is unrealized first. Returns it, or null if absent. */
+    public Object remove(String id) {
+        Object component = components.remove(id);
+        if (component instanceof Lifecycle l) {
+            lifecycles.remove(l);
+            if (realized) {
+                l.unrealize();
+            }
+        }
+        return component;
+    }
+
     public Object component(String id) {
         return components.get(id);
     }
@@ -149,13 +178,30 @@ public final class Machine {
         return java.util.Collections.unmodifiableMap(components);
     }
 
-    /** Realizes every component, then resets them all: the machine is ready to run. */
+    /**
+     * Realizes every component in add order, then resets them all: the machine is ready to run.
+     * When one fails, those already realized are unrealized in reverse order and the failure
+     * propagates, so a bad configuration leaves nothing half-built.
+     */
     public void realize() {
         if (realized) {
             return;
         }
-        for (Lifecycle l : List.copyOf(lifecycles)) {
-            l.realize();
+        List<Lifecycle> done = new ArrayList<>();
+        try {
+            for (Lifecycle l : List.copyOf(lifecycles)) {
+                l.realize();
+                done.add(l);
+            }
+        } catch (RuntimeException e) {
+            for (int i = done.size() - 1; i >= 0; i--) {
+                try {
+                    done.get(i).unrealize();
+                } catch (RuntimeException suppressed) {
+                    e.addSuppressed(suppressed);
+                }
+            }
+            throw e;
         }
         realized = true;
         reset();
@@ -168,7 +214,11 @@ public final class Machine {
         }
     }
 
+    /** Unrealizes every component in reverse add order; the machine may be realized again. */
     public void shutdown() {
+        if (!realized) {
+            return;
+        }
         List<Lifecycle> reversed = new ArrayList<>(lifecycles);
         java.util.Collections.reverse(reversed);
         for (Lifecycle l : reversed) {

@@ -12,10 +12,15 @@ public record AccessRules(int validSizes, boolean aligned, long invalidRead) {
     public static final AccessRules DWORD_QWORD_ALIGNED = new AccessRules(0b1100, true, -1L);
     public static final AccessRules DWORD_ALIGNED = new AccessRules(0b0100, true, -1L);
 
+    /** Naturally aligned accesses of the given sizes; misaligned or other sizes read all-ones. */
     public static AccessRules sizes(int... sizes) {
         int mask = 0;
         for (int s : sizes) {
-            mask |= sizeBit(s);
+            int bit = sizeBit(s);
+            if (bit == 0) {
+                throw new IllegalArgumentException("access size must be 1, 2, 4 or 8, got " + s);
+            }
+            mask |= bit;
         }
         return new AccessRules(mask, true, -1L);
     }

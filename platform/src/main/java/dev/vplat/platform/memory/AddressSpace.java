@@ -3,12 +3,19 @@ package dev.vplat.platform.memory;
 import dev.vplat.platform.trace.Trace;
 import dev.vplat.platform.trace.TraceCategory;
 
+import java.util.Arrays;
 import java.util.List;
+import java.util.Objects;
 
 /**
  * An address space seen by one kind of initiator (the CPU's system memory, port I/O): a root
- * {@link ContainerRegion} flattened on demand. Addresses are limited to [0, 2^63); an access no
- * region decodes reads all-ones and a write is dropped, like a PCI master abort.
+ * {@link ContainerRegion} flattened on demand into a {@link FlatView} and looked up by binary
+ * search, with the last hit cached because accesses cluster. Addresses are limited to
+ * [0, 2^63); an access no region decodes reads all-ones and a write is dropped, like a PCI
+ * master abort. A single access that straddles two ranges is split at the boundary and each
+ * piece is decoded by its own region, as QEMU's {@code flatview_read} does.
+ *
+ * <p>Not thread-safe: all machine state is owned by one machine thread.
  */
 public final class AddressSpace implements GuestMemory {
     private final String name;
@@ -70,86 +77,103 @@ public final class AddressSpace implements GuestMemory {
 
     @Override
     public long read(long addr, int size) {
+        checkSize(size);
         FlatView v = view();
         int i = find(v, addr);
-        if (i >= 0 && addr + size <= v.ends[i] && addr + size > addr) {
+        if (i >= 0 && fits(v, i, addr, size)) {
             MemoryRegion leaf = v.leaves[i];
             long offset = addr - v.starts[i] + v.leafOffsets[i];
             if (leaf instanceof RamRegion ram) {
                 return ram.ram().read(ram.ramOffset() + offset, size);
             }
-            MmioRegion mmio = (MmioRegion) leaf;
-            if (!mmio.rules().admits(offset, size)) {
-                traceInvalid(mmio, "read", offset, size);
-                return truncate(mmio.rules().invalidRead(), size);
-            }
-            long value = truncate(mmio.ops().read(offset, size), size);
-            if (trace.on(category)) {
-                trace.line(category, mmio.name(), String.format("read%d +0x%x -> 0x%x", size * 8, offset, value));
-            }
-            return value;
+            return readMmio((MmioRegion) leaf, offset, size);
         }
-        if (i >= 0) {
+        if (i >= 0 || reachesRange(v, addr, size)) {
             return readSplit(addr, size);
         }
-        trace.log(category, name, String.format("unassigned read%d at 0x%x", size * 8, addr));
+        if (trace.on(category)) {
+            trace.line(category, name, String.format("unassigned read%d at 0x%x", size * 8, addr));
+        }
         return truncate(-1L, size);
     }
 
     @Override
     public void write(long addr, int size, long value) {
+        checkSize(size);
         FlatView v = view();
         int i = find(v, addr);
-        if (i >= 0 && addr + size <= v.ends[i] && addr + size > addr) {
+        if (i >= 0 && fits(v, i, addr, size)) {
             MemoryRegion leaf = v.leaves[i];
             long offset = addr - v.starts[i] + v.leafOffsets[i];
             if (leaf instanceof RamRegion ram) {
                 ram.ram().write(ram.ramOffset() + offset, size, value);
-                return;
+            } else {
+                writeMmio((MmioRegion) leaf, offset, size, value);
             }
-            MmioRegion mmio = (MmioRegion) leaf;
-            if (!mmio.rules().admits(offset, size)) {
-                traceInvalid(mmio, "write", offset, size);
-                return;
-            }
-            if (trace.on(category)) {
-                trace.line(category, mmio.name(),
-                        String.format("write%d +0x%x <- 0x%x", size * 8, offset, truncate(value, size)));
-            }
-            mmio.ops().write(offset, size, truncate(value, size));
             return;
         }
-        if (i >= 0) {
+        if (i >= 0 || reachesRange(v, addr, size)) {
             writeSplit(addr, size, value);
             return;
         }
-        trace.log(category, name, String.format("unassigned write%d at 0x%x dropped", size * 8, addr));
+        if (trace.on(category)) {
+            trace.line(category, name, String.format("unassigned write%d at 0x%x dropped", size * 8, addr));
+        }
     }
 
-    /** An access straddling two ranges is split into bytes, each decoded on its own. */
+    private long readMmio(MmioRegion mmio, long offset, int size) {
+        if (!mmio.rules().admits(offset, size)) {
+            traceInvalid(mmio, "read", offset, size);
+            return truncate(mmio.rules().invalidRead(), size);
+        }
+        long value = truncate(mmio.ops().read(offset, size), size);
+        if (trace.on(category) && !mmio.ops().tracesAccesses()) {
+            trace.line(category, mmio.name(), String.format("read%d +0x%x -> 0x%x", size * 8, offset, value));
+        }
+        return value;
+    }
+
+    private void writeMmio(MmioRegion mmio, long offset, int size, long value) {
+        if (!mmio.rules().admits(offset, size)) {
+            traceInvalid(mmio, "write", offset, size);
+            return;
+        }
+        long v = truncate(value, size);
+        if (trace.on(category) && !mmio.ops().tracesAccesses()) {
+            trace.line(category, mmio.name(), String.format("write%d +0x%x <- 0x%x", size * 8, offset, v));
+        }
+        mmio.ops().write(offset, size, v);
+    }
+
+    /** A straddling access, decoded piece by piece through the bulk path; little-endian. */
     private long readSplit(long addr, int size) {
+        byte[] bytes = new byte[size];
+        read(addr, bytes, 0, size);
         long v = 0;
-        for (int b = 0; b < size; b++) {
-            v |= read(addr + b, 1) << (8 * b);
+        for (int b = size - 1; b >= 0; b--) {
+            v = (v << 8) | (bytes[b] & 0xFFL);
         }
         return v;
     }
 
     private void writeSplit(long addr, int size, long value) {
+        byte[] bytes = new byte[size];
         for (int b = 0; b < size; b++) {
-            write(addr + b, 1, value >>> (8 * b));
+            bytes[b] = (byte) (value >>> (8 * b));
         }
+        write(addr, bytes, 0, size);
     }
 
     @Override
     public boolean read(long addr, byte[] dst, int offset, int length) {
+        checkBulk(dst, offset, length);
         boolean decoded = true;
         while (length > 0) {
             FlatView v = view();
             int i = find(v, addr);
             if (i < 0) {
                 int gap = gapLength(v, addr, length);
-                java.util.Arrays.fill(dst, offset, offset + gap, (byte) 0xFF);
+                Arrays.fill(dst, offset, offset + gap, (byte) 0xFF);
                 decoded = false;
                 addr += gap;
                 offset += gap;
@@ -162,9 +186,10 @@ public final class AddressSpace implements GuestMemory {
             if (leaf instanceof RamRegion ram) {
                 ram.ram().read(ram.ramOffset() + leafOffset, dst, offset, chunk);
             } else {
+                MmioRegion mmio = (MmioRegion) leaf;
                 for (int b = 0; b < chunk; ) {
-                    int step = mmioStep((MmioRegion) leaf, leafOffset + b, chunk - b);
-                    long value = read(addr + b, step);
+                    int step = mmioStep(mmio, leafOffset + b, chunk - b);
+                    long value = readMmio(mmio, leafOffset + b, step);
                     for (int k = 0; k < step; k++) {
                         dst[offset + b + k] = (byte) (value >>> (8 * k));
                     }
@@ -180,6 +205,7 @@ public final class AddressSpace implements GuestMemory {
 
     @Override
     public boolean write(long addr, byte[] src, int offset, int length) {
+        checkBulk(src, offset, length);
         boolean decoded = true;
         while (length > 0) {
             FlatView v = view();
@@ -198,13 +224,14 @@ public final class AddressSpace implements GuestMemory {
             if (leaf instanceof RamRegion ram) {
                 ram.ram().write(ram.ramOffset() + leafOffset, src, offset, chunk);
             } else {
+                MmioRegion mmio = (MmioRegion) leaf;
                 for (int b = 0; b < chunk; ) {
-                    int step = mmioStep((MmioRegion) leaf, leafOffset + b, chunk - b);
+                    int step = mmioStep(mmio, leafOffset + b, chunk - b);
                     long value = 0;
                     for (int k = 0; k < step; k++) {
                         value |= (src[offset + b + k] & 0xFFL) << (8 * k);
                     }
-                    write(addr + b, step, value);
+                    writeMmio(mmio, leafOffset + b, step, value);
                     b += step;
                 }
             }
@@ -225,51 +252,73 @@ public final class AddressSpace implements GuestMemory {
         return 1;
     }
 
+    /**
+     * Bytes from {@code addr} (which no range holds) up to the next range, at most
+     * {@code length}. Addresses at or above 2^63 are never decoded, and nothing wraps to 0.
+     */
     private static int gapLength(FlatView v, long addr, int length) {
-        int lo = 0;
-        int hi = v.starts.length;
-        while (lo < hi) {
-            int mid = (lo + hi) >>> 1;
-            if (v.starts[mid] <= addr) {
-                lo = mid + 1;
-            } else {
-                hi = mid;
-            }
+        if (addr < 0) {
+            return length;
         }
-        long nextStart = lo < v.starts.length ? v.starts[lo] : Long.MAX_VALUE;
+        long nextStart = v.nextStartAfter(addr);
         return (int) Math.min(length, Math.max(1, nextStart - addr));
+    }
+
+    /** Whether an access starting in a hole runs into a decoded range. */
+    private static boolean reachesRange(FlatView v, long addr, int size) {
+        return addr >= 0 && v.nextStartAfter(addr) - addr < size;
+    }
+
+    private static boolean fits(FlatView v, int i, long addr, int size) {
+        long end = addr + size;
+        return end <= v.ends[i] && end > addr;
     }
 
     @Override
     public long readRam(long addr, int size) {
-        RamRegion ram = ramAt(addr, size);
-        FlatView v = view;
-        long offset = addr - v.starts[lastHit] + v.leafOffsets[lastHit];
-        return ram.ram().read(ram.ramOffset() + offset, size);
+        checkSize(size);
+        FlatView v = view();
+        int i = ramRange(v, addr, size);
+        if (i < 0) {
+            return readSplit(addr, size);
+        }
+        RamRegion ram = (RamRegion) v.leaves[i];
+        return ram.ram().read(ram.ramOffset() + addr - v.starts[i] + v.leafOffsets[i], size);
     }
 
     @Override
     public void writeRam(long addr, int size, long value) {
-        RamRegion ram = ramAt(addr, size);
-        FlatView v = view;
-        long offset = addr - v.starts[lastHit] + v.leafOffsets[lastHit];
-        ram.ram().write(ram.ramOffset() + offset, size, value);
+        checkSize(size);
+        FlatView v = view();
+        int i = ramRange(v, addr, size);
+        if (i < 0) {
+            writeSplit(addr, size, value);
+            return;
+        }
+        RamRegion ram = (RamRegion) v.leaves[i];
+        ram.ram().write(ram.ramOffset() + addr - v.starts[i] + v.leafOffsets[i], size, value);
     }
 
-    private RamRegion ramAt(long addr, int size) {
-        FlatView v = view();
+    /**
+     * The one RAM range holding the whole access, or -1 when it is RAM split across two ranges
+     * (adjacent RAM blocks); throws when any byte is not RAM.
+     */
+    private int ramRange(FlatView v, long addr, int size) {
         int i = find(v, addr);
-        if (i < 0 || !(v.leaves[i] instanceof RamRegion ram) || addr + size > v.ends[i] || addr + size < addr) {
-            throw new MemoryAccessException(String.format("%s: 0x%x (+%d) is not RAM", name, addr, size));
+        if (i >= 0 && v.leaves[i] instanceof RamRegion && fits(v, i, addr, size)) {
+            return i;
         }
-        return ram;
+        if (isRam(addr, size)) {
+            return -1;
+        }
+        throw new MemoryAccessException(String.format("%s: [0x%x, +%d) is not RAM", name, addr, size));
     }
 
     @Override
     public boolean isRam(long addr, long length) {
         FlatView v = view();
         long end = addr + length;
-        if (length < 0 || end < addr) {
+        if (length < 0 || addr < 0 || end < addr) {
             return false;
         }
         while (addr < end) {
@@ -283,8 +332,20 @@ public final class AddressSpace implements GuestMemory {
     }
 
     private void traceInvalid(MmioRegion region, String kind, long offset, int size) {
-        trace.log(category, region.name(),
-                String.format("invalid %s%d at +0x%x (not admitted by the region's access rules)", kind, size * 8, offset));
+        if (trace.on(category)) {
+            trace.line(category, region.name(), String.format(
+                    "invalid %s%d at +0x%x (not admitted by the region's access rules)", kind, size * 8, offset));
+        }
+    }
+
+    private static void checkSize(int size) {
+        if (size != 1 && size != 2 && size != 4 && size != 8) {
+            throw new IllegalArgumentException("access size must be 1, 2, 4 or 8, got " + size);
+        }
+    }
+
+    private static void checkBulk(byte[] buffer, int offset, int length) {
+        Objects.checkFromIndexSize(offset, length, buffer.length);
     }
 
     static long truncate(long value, int size) {

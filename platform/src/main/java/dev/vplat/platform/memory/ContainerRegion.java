@@ -15,7 +15,10 @@ public final class ContainerRegion extends MemoryRegion {
 
     private final List<Placement> placements = new ArrayList<>();
     private final List<Runnable> listeners = new ArrayList<>();
+    /** One relay per container, so it can be unsubscribed from a child when the child leaves. */
+    private final Runnable relay = this::changed;
     private long nextOrder;
+    private boolean notifying;
 
     public ContainerRegion(String name, long size) {
         super(name, size);
@@ -26,20 +29,29 @@ public final class ContainerRegion extends MemoryRegion {
             throw new IllegalArgumentException("subregion " + region.name() + " at 0x" + Long.toHexString(offset)
                     + " is outside " + name());
         }
+        if (innerContainer(region) == this) {
+            throw new IllegalArgumentException(name() + " cannot contain itself");
+        }
         for (Placement p : placements) {
             if (p.region() == region) {
                 throw new IllegalArgumentException(region.name() + " is already placed in " + name());
             }
         }
         placements.add(new Placement(region, offset, priority, nextOrder++));
+        ContainerRegion inner = innerContainer(region);
+        if (inner != null) {
+            inner.listeners.add(relay);
+        }
+        changed();
+    }
+
+    /** The container whose changes show through {@code region} (itself or an alias's target). */
+    private static ContainerRegion innerContainer(MemoryRegion region) {
         MemoryRegion inner = region;
         while (inner instanceof AliasRegion a) {
             inner = a.target();
         }
-        if (inner instanceof ContainerRegion c) {
-            c.listeners.add(this::changed);
-        }
-        changed();
+        return inner instanceof ContainerRegion c ? c : null;
     }
 
     public void add(MemoryRegion region, long offset) {
@@ -49,6 +61,10 @@ public final class ContainerRegion extends MemoryRegion {
     /** Removes a subregion; removing one that is not placed is a no-op, so unmapping is idempotent. */
     public void remove(MemoryRegion region) {
         if (placements.removeIf(p -> p.region() == region)) {
+            ContainerRegion inner = innerContainer(region);
+            if (inner != null) {
+                inner.listeners.remove(relay);
+            }
             changed();
         }
     }
@@ -70,9 +86,18 @@ public final class ContainerRegion extends MemoryRegion {
         listeners.add(listener);
     }
 
+    /** Tells listeners once per change; the guard stops a (mis-built) cycle of containers looping. */
     private void changed() {
-        for (Runnable r : List.copyOf(listeners)) {
-            r.run();
+        if (notifying) {
+            return;
+        }
+        notifying = true;
+        try {
+            for (Runnable r : List.copyOf(listeners)) {
+                r.run();
+            }
+        } finally {
+            notifying = false;
         }
     }
 }

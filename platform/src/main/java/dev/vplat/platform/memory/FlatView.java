@@ -8,8 +8,11 @@ import java.util.TreeMap;
 
 /**
  * The memory tree rendered into sorted, non-overlapping ranges of leaf regions (RAM or MMIO),
- * looked up by binary search. Built by painting subregions from the highest priority down and
- * filling only what is still uncovered, so lookups never consider overlaps.
+ * looked up by binary search. Built like QEMU's {@code render_memory_region}: a container's
+ * subregions are painted from the highest priority down (at equal priority the later-added
+ * first), each clipped to its parent's window, and a leaf fills only what is still uncovered.
+ * A container covers nothing by itself, so lower-priority siblings show through its holes; an
+ * alias paints its target shifted by the alias offset and clipped to the alias size.
  */
 final class FlatView {
     final long[] starts;
@@ -49,6 +52,21 @@ final class FlatView {
         return -1;
     }
 
+    /** The first range start above {@code addr}, or {@link Long#MAX_VALUE} when none follows. */
+    long nextStartAfter(long addr) {
+        int lo = 0;
+        int hi = starts.length;
+        while (lo < hi) {
+            int mid = (lo + hi) >>> 1;
+            if (starts[mid] <= addr) {
+                lo = mid + 1;
+            } else {
+                hi = mid;
+            }
+        }
+        return lo < starts.length ? starts[lo] : Long.MAX_VALUE;
+    }
+
     List<String> describe() {
         List<String> out = new ArrayList<>();
         for (int i = 0; i < starts.length; i++) {
@@ -60,9 +78,12 @@ final class FlatView {
     private record Range(long start, long end, MemoryRegion leaf, long leafOffset) {
     }
 
+    /** Deeper nesting than this can only be an alias or container cycle. */
+    private static final int MAX_DEPTH = 64;
+
     static FlatView of(MemoryRegion root, long limit) {
         Painter painter = new Painter();
-        painter.render(root, 0, 0, Math.min(limit, root.size()));
+        painter.render(root, 0, 0, Math.min(limit, root.size()), 0);
         List<Range> ranges = new ArrayList<>(painter.covered.values());
         return new FlatView(ranges);
     }
@@ -74,7 +95,11 @@ final class FlatView {
          * Renders {@code region} placed at absolute address {@code base}, restricted to the
          * absolute window [lo, hi).
          */
-        void render(MemoryRegion region, long base, long lo, long hi) {
+        void render(MemoryRegion region, long base, long lo, long hi, int depth) {
+            if (depth > MAX_DEPTH) {
+                throw new IllegalStateException("memory tree nests deeper than " + MAX_DEPTH
+                        + " levels at " + region.name() + ": an alias or container contains itself");
+            }
             long start = Math.max(lo, base);
             long end = Math.min(hi, saturatingAdd(base, region.size()));
             if (start >= end) {
@@ -85,10 +110,10 @@ final class FlatView {
                 order.sort(Comparator.comparingInt(ContainerRegion.Placement::priority)
                         .thenComparingLong(ContainerRegion.Placement::order).reversed());
                 for (ContainerRegion.Placement p : order) {
-                    render(p.region(), saturatingAdd(base, p.offset()), start, end);
+                    render(p.region(), saturatingAdd(base, p.offset()), start, end, depth + 1);
                 }
             } else if (region instanceof AliasRegion a) {
-                render(a.target(), base - a.targetOffset(), start, end);
+                render(a.target(), base - a.targetOffset(), start, end, depth + 1);
             } else {
                 fillGaps(region, base, start, end);
             }

@@ -4,6 +4,7 @@ import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.nio.ByteOrder;
 import java.util.Arrays;
+import java.util.Objects;
 
 /**
  * Sparse, page-granular RAM. A page is allocated on its first write; reads of untouched pages
@@ -49,6 +50,7 @@ public final class GuestRam {
     }
 
     public long read(long offset, int width) {
+        checkWidth(width);
         check(offset, width);
         int inPage = (int) (offset & PAGE_MASK);
         if (inPage + width > PAGE_SIZE) {
@@ -65,6 +67,7 @@ public final class GuestRam {
     }
 
     public void write(long offset, int width, long value) {
+        checkWidth(width);
         check(offset, width);
         int inPage = (int) (offset & PAGE_MASK);
         if (inPage + width > PAGE_SIZE) {
@@ -83,6 +86,7 @@ public final class GuestRam {
 
     /** Copies {@code length} bytes out of RAM, a page-sized chunk at a time. */
     public void read(long offset, byte[] dst, int dstOffset, int length) {
+        Objects.checkFromIndexSize(dstOffset, length, dst.length);
         checkRange(offset, length);
         while (length > 0) {
             int inPage = (int) (offset & PAGE_MASK);
@@ -99,7 +103,9 @@ public final class GuestRam {
         }
     }
 
+    /** Copies {@code length} bytes into RAM, allocating the pages it touches. */
     public void write(long offset, byte[] src, int srcOffset, int length) {
+        Objects.checkFromIndexSize(srcOffset, length, src.length);
         checkRange(offset, length);
         while (length > 0) {
             int inPage = (int) (offset & PAGE_MASK);
@@ -133,32 +139,79 @@ public final class GuestRam {
         }
     }
 
-    /** Copies within RAM (DMA engines, IOAS_COPY tests) without an intermediate buffer per page. */
+    /**
+     * Copies within RAM with memmove semantics (overlapping ranges are safe), page to page with
+     * no bounce buffer. Untouched source pages stay unallocated in the destination where they can.
+     */
     public void copy(long srcOffset, long dstOffset, long length) {
         checkRange(srcOffset, length);
         checkRange(dstOffset, length);
-        byte[] bounce = new byte[(int) Math.min(length, 64 * PAGE_SIZE)];
-        long done = 0;
-        while (done < length) {
-            int chunk = (int) Math.min(bounce.length, length - done);
-            read(srcOffset + done, bounce, 0, chunk);
-            write(dstOffset + done, bounce, 0, chunk);
-            done += chunk;
+        if (length == 0 || srcOffset == dstOffset) {
+            return;
+        }
+        if (dstOffset > srcOffset && dstOffset < srcOffset + length) {
+            copyBackward(srcOffset, dstOffset, length);
+        } else {
+            copyForward(srcOffset, dstOffset, length);
         }
     }
 
+    private void copyForward(long src, long dst, long length) {
+        while (length > 0) {
+            int chunk = (int) Math.min(length, Math.min(PAGE_SIZE - (src & PAGE_MASK), PAGE_SIZE - (dst & PAGE_MASK)));
+            copyChunk(src, dst, chunk);
+            src += chunk;
+            dst += chunk;
+            length -= chunk;
+        }
+    }
+
+    /** Walks from the end so that an overlapping destination above the source is never read back. */
+    private void copyBackward(long src, long dst, long length) {
+        long srcEnd = src + length;
+        long dstEnd = dst + length;
+        while (length > 0) {
+            long srcIn = ((srcEnd - 1) & PAGE_MASK) + 1;
+            long dstIn = ((dstEnd - 1) & PAGE_MASK) + 1;
+            int chunk = (int) Math.min(length, Math.min(srcIn, dstIn));
+            srcEnd -= chunk;
+            dstEnd -= chunk;
+            copyChunk(srcEnd, dstEnd, chunk);
+            length -= chunk;
+        }
+    }
+
+    /** Copies a range that lies inside one source page and one destination page. */
+    private void copyChunk(long src, long dst, int chunk) {
+        byte[] from = pages.get(src >>> PAGE_SHIFT);
+        long dstPage = dst >>> PAGE_SHIFT;
+        if (from == null) {
+            if (pages.get(dstPage) != null) {
+                int at = (int) (dst & PAGE_MASK);
+                Arrays.fill(pageForWrite(dstPage), at, at + chunk, (byte) 0);
+            }
+            return;
+        }
+        System.arraycopy(from, (int) (src & PAGE_MASK), pageForWrite(dstPage), (int) (dst & PAGE_MASK), chunk);
+    }
+
+    /** An access crossing a page boundary: its bytes come from the two pages, little-endian. */
     private long readSplit(long offset, int width) {
+        byte[] bytes = new byte[width];
+        read(offset, bytes, 0, width);
         long v = 0;
-        for (int i = 0; i < width; i++) {
-            v |= read(offset + i, 1) << (8 * i);
+        for (int i = width - 1; i >= 0; i--) {
+            v = (v << 8) | (bytes[i] & 0xFFL);
         }
         return v;
     }
 
     private void writeSplit(long offset, int width, long value) {
+        byte[] bytes = new byte[width];
         for (int i = 0; i < width; i++) {
-            write(offset + i, 1, value >>> (8 * i));
+            bytes[i] = (byte) (value >>> (8 * i));
         }
+        write(offset, bytes, 0, width);
     }
 
     private byte[] pageForRead(long pageNumber) {
@@ -186,6 +239,12 @@ public final class GuestRam {
         cachedPageNumber = pageNumber;
         cachedPage = page;
         return page;
+    }
+
+    private static void checkWidth(int width) {
+        if (width != 1 && width != 2 && width != 4 && width != 8) {
+            throw badWidth(width);
+        }
     }
 
     private void check(long offset, int width) {

@@ -9,4 +9,12 @@ public interface MmioOps {
     long read(long offset, int size);
 
     void write(long offset, int size, long value);
+
+    /**
+     * Whether this implementation writes its own trace lines (a register bank names registers),
+     * so the address space does not add a second, offset-only line for the same access.
+     */
+    default boolean tracesAccesses() {
+        return false;
+    }
 }

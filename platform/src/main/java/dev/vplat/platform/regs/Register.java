@@ -6,12 +6,14 @@ import java.util.Locale;
 import java.util.function.LongUnaryOperator;
 
 /**
- * One register declared once: name, offset, width, reset value and access masks. A guest write
+ * One register declared once: name, offset, width, reset value and access masks, after QEMU's
+ * {@code vtd_define_quad(addr, reset, wmask, w1cmask)} and Renode's named fields. A guest write
  * of {@code v} over the bytes it covers does, in order: read-write bits take {@code v},
  * write-1-to-clear bits are cleared where {@code v} has ones, write-1-to-set bits are set where
  * {@code v} has ones; all other bits (read-only and reserved) keep their value. The write hook
  * then sees the result and may perform side effects, typically updating other registers
- * through {@link #set(long)}.
+ * through {@link #set(long)}. A guest read returns the stored value (or what the read hook
+ * computes from it) with write-only and reserved-zero bits forced to 0.
  */
 public final class Register {
     /** Side effect of a guest write, run after the masks have been applied. */
@@ -27,7 +29,7 @@ public final class Register {
     private final long rwMask;
     private final long w1cMask;
     private final long w1sMask;
-    private final boolean writeOnly;
+    private final long readMask;
     private final List<Field> fields;
     private final WriteHook writeHook;
     private final LongUnaryOperator readHook;
@@ -38,14 +40,43 @@ public final class Register {
         this.offset = b.offset;
         this.width = b.width;
         this.resetValue = b.resetValue;
-        this.rwMask = b.rwMask & widthMask(b.width);
-        this.w1cMask = b.w1cMask & widthMask(b.width);
-        this.w1sMask = b.w1sMask & widthMask(b.width);
-        this.writeOnly = b.writeOnly;
+        // Masks are cut to the width, so rw(-1L) means "every bit"; a reset value or field
+        // beyond the width is a declaration mistake.
+        long width = widthMask(b.width);
+        long rw = b.rwMask & width;
+        long w1c = b.w1cMask & width;
+        long w1s = b.w1sMask & width;
+        long reserved = b.reservedMask & width;
+        check(b, b.resetValue & ~width, "resets bits beyond its width");
+        check(b, (rw & w1c) | (rw & w1s) | (w1c & w1s), "gives a bit two write behaviours");
+        check(b, reserved & (rw | w1c | w1s), "has writable reserved bits");
+        check(b, reserved & b.resetValue, "resets reserved-zero bits to 1");
+        for (Field f : b.fields) {
+            check(b, f.mask() & ~width, "has field " + f.name() + " beyond its width");
+        }
+        this.rwMask = rw;
+        this.w1cMask = w1c;
+        this.w1sMask = w1s;
+        this.readMask = width & ~(reserved | b.writeOnlyMask);
         this.fields = List.copyOf(b.fields);
         this.writeHook = b.writeHook;
         this.readHook = b.readHook;
         this.value = resetValue;
+    }
+
+    private static void check(Builder b, long offendingBits, String problem) {
+        if (offendingBits != 0) {
+            throw new IllegalArgumentException(String.format(Locale.ROOT, "register %s %s (bits 0x%x)",
+                    b.name, problem, offendingBits));
+        }
+    }
+
+    public static Builder u8(String name, int offset) {
+        return new Builder(name, offset, 1);
+    }
+
+    public static Builder u16(String name, int offset) {
+        return new Builder(name, offset, 2);
     }
 
     public static Builder u32(String name, int offset) {
@@ -107,12 +138,17 @@ public final class Register {
         value = resetValue;
     }
 
-    /** Value a guest read returns: zero for write-only registers, otherwise through the read hook. */
+    /** Bits a guest read can see: all but the write-only and reserved-zero ones. */
+    public long readMask() {
+        return readMask;
+    }
+
+    /** Value a guest read returns: through the read hook, with invisible bits forced to 0. */
     long guestRead() {
-        if (writeOnly) {
+        if (readMask == 0) {
             return 0;
         }
-        return readHook == null ? value : readHook.applyAsLong(value);
+        return (readHook == null ? value : readHook.applyAsLong(value)) & readMask;
     }
 
     /** Applies a guest write of {@code written} over the bytes in {@code byteMask}. */
@@ -160,7 +196,8 @@ public final class Register {
         private long rwMask;
         private long w1cMask;
         private long w1sMask;
-        private boolean writeOnly;
+        private long reservedMask;
+        private long writeOnlyMask;
         private final List<Field> fields = new ArrayList<>();
         private WriteHook writeHook;
         private LongUnaryOperator readHook;
@@ -198,7 +235,19 @@ public final class Register {
 
         /** Reads return zero (command registers such as VT-d GCMD). */
         public Builder writeOnly() {
-            this.writeOnly = true;
+            this.writeOnlyMask = -1L >>> (64 - 8 * width);
+            return this;
+        }
+
+        /** Bits that take writes (through their rw/w1c/w1s mask) but always read as 0 (VT-d CCMD.SID). */
+        public Builder writeOnly(long mask) {
+            this.writeOnlyMask |= mask;
+            return this;
+        }
+
+        /** Reserved-zero (RsvdZ) bits: writes are ignored and reads return 0. */
+        public Builder reserved(long mask) {
+            this.reservedMask |= mask;
             return this;
         }
 
