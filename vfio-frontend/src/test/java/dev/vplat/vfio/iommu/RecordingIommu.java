@@ -15,15 +15,15 @@ import java.util.TreeMap;
  * A host IOMMU for core tests: it remembers which domain each device is attached to, as the
  * hardware would, and can be told to refuse attaching one device.
  */
-final class RecordingIommu implements HostIommu {
+public final class RecordingIommu implements HostIommu {
     private final String id;
     private final Set<Integer> buses;
     private final boolean perDevice;
-    final Map<RequesterId, IommuDomain> attached = new TreeMap<>();
+    public final Map<RequesterId, IommuDomain> attached = new TreeMap<>();
     final Set<RequesterId> refuse = new HashSet<>();
     final Map<DomainType, Integer> allocations = new HashMap<>();
 
-    RecordingIommu(String id, boolean perDevice, Integer... buses) {
+    public RecordingIommu(String id, boolean perDevice, Integer... buses) {
         this.id = id;
         this.perDevice = perDevice;
         this.buses = Set.of(buses);
@@ -72,7 +72,7 @@ final class RecordingIommu implements HostIommu {
         throw new ErrnoException(Errno.EOPNOTSUPP, "use paging()");
     }
 
-    IommuDomain paging() {
+    public IommuDomain paging() {
         return alloc(DomainType.UNMANAGED);
     }
 
