@@ -330,6 +330,9 @@ public final class VtdHostDriver implements HostIommu {
         if (domain.iommu() != this) {
             throw new ErrnoException(Errno.EINVAL, "domain of another IOMMU unit");
         }
+        if (attached.get(rid) == domain) {
+            return;
+        }
         long entry = contextEntry(rid);
         long lo = memory.readRam(entry, 8);
         if ((lo & 1) != 0) {

@@ -50,22 +50,36 @@ public final class IommuCore {
      * Probes a device (iommu_probe_device): finds the host unit covering it, joins or creates its
      * group and attaches the group's current domain to it.
      *
+     * @param upstreamRid   the requester ID the device's DMA carries at the root complex (its own, or
+     *                      the PCIe-to-PCI bridge's alias); the unit whose scope holds it translates
      * @param topologyGroup the group number PCI's isolation rules give the device (pci_device_group);
      *                      used when the unit groups by topology
      */
-    public IommuDevice addDevice(RequesterId rid, int topologyGroup) {
+    public IommuDevice addDevice(RequesterId rid, RequesterId upstreamRid, int topologyGroup) {
         if (devices.containsKey(rid)) {
             throw new IllegalArgumentException(rid + " was already added");
         }
-        HostIommu unit = units.stream().filter(u -> u.covers(rid)).findFirst().orElse(null);
+        HostIommu unit = units.stream().filter(u -> u.covers(upstreamRid)).findFirst().orElse(null);
         IommuGroup group = unit == null ? null : groupFor(unit, rid, topologyGroup);
-        IommuDevice device = new IommuDevice(this, rid, group);
+        IommuDevice device = new IommuDevice(this, rid, upstreamRid, group);
         if (group != null) {
-            unit.attachDevice(group.domain(), rid);
+            attach(unit, group.domain(), device);
             group.addDevice(device);
         }
         devices.put(rid, device);
         return device;
+    }
+
+    /** Probes a device whose DMA carries its own requester ID (no PCIe-to-PCI bridge above it). */
+    public IommuDevice addDevice(RequesterId rid, int topologyGroup) {
+        return addDevice(rid, rid, topologyGroup);
+    }
+
+    /** Programs every DMA alias of the device, as domain_context_mapping walks pci_for_each_dma_alias. */
+    private static void attach(HostIommu unit, IommuDomain domain, IommuDevice device) {
+        for (RequesterId alias : device.dmaAliases()) {
+            unit.attachDevice(domain, alias);
+        }
     }
 
     private IommuGroup groupFor(HostIommu unit, RequesterId rid, int topologyGroup) {
@@ -275,12 +289,12 @@ public final class IommuCore {
         List<IommuDevice> done = new ArrayList<>();
         try {
             for (IommuDevice d : g.devices()) {
-                g.iommu().attachDevice(domain, d.rid());
+                attach(g.iommu(), domain, d);
                 done.add(d);
             }
         } catch (RuntimeException e) {
             for (IommuDevice d : done) {
-                g.iommu().attachDevice(old, d.rid());
+                attach(g.iommu(), old, d);
             }
             throw e;
         }

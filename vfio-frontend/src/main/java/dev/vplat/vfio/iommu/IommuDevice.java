@@ -16,18 +16,28 @@ import java.util.List;
 public final class IommuDevice {
     private final IommuCore core;
     private final RequesterId rid;
+    private final List<RequesterId> dmaAliases;
     private final IommuGroup group;
     private Object claimedBy;
     private boolean kernelDmaUser;
 
-    IommuDevice(IommuCore core, RequesterId rid, IommuGroup group) {
+    IommuDevice(IommuCore core, RequesterId rid, RequesterId upstreamRid, IommuGroup group) {
         this.core = core;
         this.rid = rid;
+        this.dmaAliases = rid.equals(upstreamRid) ? List.of(rid) : List.of(rid, upstreamRid);
         this.group = group;
     }
 
     public RequesterId rid() {
         return rid;
+    }
+
+    /**
+     * The requester IDs the device's DMA may carry (pci_for_each_dma_alias): its own and, behind a
+     * PCIe-to-PCI bridge, the bridge's (secondary bus, 00.0). The host driver programs all of them.
+     */
+    public List<RequesterId> dmaAliases() {
+        return dmaAliases;
     }
 
     public String bdf() {
