@@ -39,18 +39,18 @@ public final class Register {
         this.name = b.name;
         this.offset = b.offset;
         this.width = b.width;
-        this.resetValue = b.resetValue;
-        // Masks are cut to the width, so rw(-1L) means "every bit"; a reset value or field
-        // beyond the width is a declaration mistake.
+        // Masks and the reset value are cut to the width, so rw(-1L) means "every bit" and a
+        // 32-bit constant such as 0x8000_0000 (a negative int, sign-extended) means what it says;
+        // a field beyond the width is a declaration mistake.
         long width = widthMask(b.width);
+        this.resetValue = b.resetValue & width;
         long rw = b.rwMask & width;
         long w1c = b.w1cMask & width;
         long w1s = b.w1sMask & width;
         long reserved = b.reservedMask & width;
-        check(b, b.resetValue & ~width, "resets bits beyond its width");
         check(b, (rw & w1c) | (rw & w1s) | (w1c & w1s), "gives a bit two write behaviours");
         check(b, reserved & (rw | w1c | w1s), "has writable reserved bits");
-        check(b, reserved & b.resetValue, "resets reserved-zero bits to 1");
+        check(b, reserved & resetValue, "resets reserved-zero bits to 1");
         for (Field f : b.fields) {
             check(b, f.mask() & ~width, "has field " + f.name() + " beyond its width");
         }
