@@ -40,9 +40,14 @@ class RegisterTest {
     }
 
     @Test
+    void signExtendedIntResetValueMeansItsLow32Bits() {
+        Register r = Register.u32("ID", 0).reset(0xDA7A_0001).build();
+        assertEquals(0xDA7A_0001L, r.value());
+    }
+
+    @Test
     void declarationsThatCannotBeMeantAreRejected() {
         assertThrows(IllegalArgumentException.class, () -> Register.u32("MISALIGNED", 2));
-        assertThrows(IllegalArgumentException.class, () -> Register.u32("WIDE", 0).reset(1L << 32).build());
         assertThrows(IllegalArgumentException.class, () -> Register.u32("TWICE", 0).rw(1).w1c(1).build());
         assertThrows(IllegalArgumentException.class, () -> Register.u32("RSVD", 0).rw(3).reserved(2).build());
         assertThrows(IllegalArgumentException.class, () -> Register.u32("RESET", 0).reserved(1).reset(1).build());
