@@ -111,8 +111,8 @@ public final class Bench {
         machine.system().write(ecamAddress(bus, dev, fn, reg), size, value);
     }
 
-    private static long ecamAddress(int bus, int dev, int fn, int reg) {
-        return ECAM + ((long) bus << 20) + ((long) dev << 15) + ((long) fn << 12) + reg;
+    private long ecamAddress(int bus, int dev, int fn, int reg) {
+        return host.options().ecamBase() + ((long) bus << 20) + ((long) dev << 15) + ((long) fn << 12) + reg;
     }
 
     public long cf8Read(int bus, int dev, int fn, int reg, int size) {
