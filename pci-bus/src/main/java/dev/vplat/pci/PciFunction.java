@@ -251,10 +251,6 @@ public class PciFunction {
         return cfg.findExtendedCapability(capabilityId);
     }
 
-    PropertyValues properties() {
-        return properties;
-    }
-
     // ---------------------------------------------------------------- config access
 
     /** Raw config read of 1, 2 or 4 bytes, as a kernel issues it; bytes past the config size read as ones. */

@@ -108,14 +108,6 @@ public final class ConfigSpace {
         }
     }
 
-    public long rwMask(int offset, int size) {
-        long v = 0;
-        for (int i = 0; i < size; i++) {
-            v |= (wmask[offset + i] & 0xFFL) << (8 * i);
-        }
-        return v;
-    }
-
     /** Records the current contents as the reset image. */
     public void snapshotReset() {
         resetImage = data.clone();

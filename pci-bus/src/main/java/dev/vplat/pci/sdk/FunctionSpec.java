@@ -91,12 +91,11 @@ public final class FunctionSpec {
 
     /** Whether a PCI Express capability is declared, making config space 4 KiB. */
     public boolean express() {
-        for (CapabilitySpec c : capabilities) {
-            if (c instanceof CapabilitySpec.Pcie) {
-                return true;
-            }
-        }
-        return false;
+        return declaresExpress(capabilities);
+    }
+
+    private static boolean declaresExpress(List<CapabilitySpec> capabilities) {
+        return capabilities.stream().anyMatch(c -> c instanceof CapabilitySpec.Pcie);
     }
 
     /** Fluent declaration; unset fields take the values QEMU gives (subsystem 1AF4:1100). */
@@ -214,7 +213,7 @@ public final class FunctionSpec {
 
         public FunctionSpec build() {
             for (CapabilitySpec c : capabilities) {
-                if (c.extended() && !express()) {
+                if (c.extended() && !declaresExpress(capabilities)) {
                     throw new IllegalArgumentException("extended capabilities need a PCI Express capability");
                 }
                 if (c instanceof CapabilitySpec.Msix m) {
@@ -223,10 +222,6 @@ public final class FunctionSpec {
                 }
             }
             return new FunctionSpec(this);
-        }
-
-        private boolean express() {
-            return capabilities.stream().anyMatch(c -> c instanceof CapabilitySpec.Pcie);
         }
 
         private void checkMsixBar(int bar, long offset, long length, String what) {
