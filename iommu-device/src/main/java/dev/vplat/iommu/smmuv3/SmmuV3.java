@@ -1,5 +1,6 @@
 package dev.vplat.iommu.smmuv3;
 
+import dev.vplat.iommu.UnitScope;
 import dev.vplat.pci.RequesterId;
 import dev.vplat.pci.dma.DmaDirection;
 import dev.vplat.pci.dma.DmaStatus;
@@ -37,30 +38,50 @@ public final class SmmuV3 implements DmaTranslator, Lifecycle, SmmuRegisters.Con
      */
     public static final AccessRules ACCESS_RULES = new AccessRules(0b1100, true, 0);
 
-    private final String name;
     private final SmmuV3Config config;
-    private final Trace trace;
-    private final SmmuRegisters regs;
     private final ConfigCache configCache = new ConfigCache();
     private final Iotlb tlb = new Iotlb();
-    private final TranslationPipeline pipeline;
-    private final SmmuInterrupts interrupts;
-    private final OutputQueue eventQueue;
-    private final OutputQueue priQueue;
-    private final CommandExecutor executor;
-    private final CommandQueue commandQueue;
-    private final MmioOps mmio;
+    private String name = "smmuv3";
+    private Trace trace;
+    private SmmuRegisters regs;
+    private TranslationPipeline pipeline;
+    private SmmuInterrupts interrupts;
+    private OutputQueue eventQueue;
+    private OutputQueue priQueue;
+    private CommandExecutor executor;
+    private CommandQueue commandQueue;
+    private MmioOps mmio;
+    private MmioRegion region;
+    private PageResponseListener pageResponses = (sid, ssv, ssid, prg, resp) -> { };
     private boolean serviceFailed;
     private long staleUses;
 
-    /** A unit that reads its tables through {@code machine.system()} and signals on its interrupt controller. */
-    public SmmuV3(String name, SmmuV3Config config, Machine machine) {
-        GuestMemory memory = machine.system();
-        this.name = name;
+    /** A unit not yet in a machine; {@link #attach} wires it (the {@code arm-smmuv3} device type creates these). */
+    public SmmuV3(SmmuV3Config config) {
         this.config = config;
+    }
+
+    /** Creates a unit and attaches it to {@code machine} under {@code id}. */
+    public static SmmuV3 create(Machine machine, String id, SmmuV3Config config) {
+        SmmuV3 unit = new SmmuV3(config);
+        unit.attach(machine, id);
+        return unit;
+    }
+
+    /**
+     * Wires the unit into a machine: the register window at {@code config().base()}, tables and
+     * queues through {@code machine.system()}, interrupts on {@code machine.interrupts()}, and the
+     * unit as a component so that machine reset resets it.
+     */
+    public void attach(Machine machine, String id) {
+        if (regs != null) {
+            throw new IllegalStateException(name + " is already attached");
+        }
+        GuestMemory memory = machine.system();
+        this.name = id;
         this.trace = machine.trace();
-        this.regs = new SmmuRegisters(name, config, trace, this);
-        this.interrupts = new SmmuInterrupts(name, config, regs, memory, machine.interrupts(), trace);
+        this.regs = new SmmuRegisters(id, config, trace, this);
+        this.interrupts = new SmmuInterrupts(id, config, regs, memory, machine.interrupts(), trace);
         this.pipeline = new TranslationPipeline(config, regs, memory, configCache, tlb);
         this.eventQueue = new OutputQueue(regs, regs.eventqBase, regs.eventqProd, regs.eventqCons,
                 SmmuRegisters.CR0_EVENTQEN, 32, 19, SmmuRegisters.GERROR_EVENTQ_ABT,
@@ -70,7 +91,8 @@ public final class SmmuV3 implements DmaTranslator, Lifecycle, SmmuRegisters.Con
                 SmmuRegisters.CR0_PRIQEN, 16, 19, SmmuRegisters.GERROR_PRIQ_ABT,
                 () -> interrupts.signalQueue(SmmuRegisters.IRQ_PRIQ, regs.priqIrqCfg0, regs.priqIrqCfg1,
                         SmmuInterrupts.LINE_PRIQ, SmmuRegisters.GERROR_MSI_PRIQ_ABT), interrupts, memory);
-        this.executor = new CommandExecutor(name, config, configCache, tlb, interrupts, trace);
+        this.executor = new CommandExecutor(id, config, configCache, tlb, interrupts, trace);
+        executor.pageResponseListener(pageResponses);
         this.commandQueue = new CommandQueue(config, regs, memory, interrupts, executor);
         this.mmio = new MmioOps() {
             @Override
@@ -83,6 +105,18 @@ public final class SmmuV3 implements DmaTranslator, Lifecycle, SmmuRegisters.Con
                 guarded(() -> regs.bank().write(SmmuRegisters.canonicalOffset(offset), size, value));
             }
         };
+        this.region = machine.addMmio(id, config.base(), WINDOW_SIZE, ACCESS_RULES, mmio);
+        machine.add(id, this);
+    }
+
+    /** The requester IDs the PCI layer should route to this unit. */
+    public UnitScope scope() {
+        return config.scope();
+    }
+
+    /** The mapped register window (null before {@link #attach}). */
+    public MmioRegion region() {
+        return region;
     }
 
     public String name() {
@@ -98,11 +132,6 @@ public final class SmmuV3 implements DmaTranslator, Lifecycle, SmmuRegisters.Con
         return mmio;
     }
 
-    /** Maps the 128 KiB window (page 0 and page 1) into the machine's system address space. */
-    public MmioRegion mapInto(Machine machine, long base) {
-        return machine.addMmio(name, base, WINDOW_SIZE, ACCESS_RULES, mmio);
-    }
-
     /** The declared registers, for traces and inspection; guests must go through {@link #mmio()}. */
     public RegisterBank registers() {
         return regs.bank();
@@ -115,6 +144,9 @@ public final class SmmuV3 implements DmaTranslator, Lifecycle, SmmuRegisters.Con
 
     /** Translates for any StreamID, including ones wider than a PCI requester ID. */
     public Translation translateStream(long streamId, int pasid, long iova, DmaDirection direction) {
+        if (regs == null) {
+            throw new IllegalStateException(name + " is not attached to a machine");
+        }
         if (serviceFailed) {
             return Translation.translationFault();
         }
@@ -154,7 +186,10 @@ public final class SmmuV3 implements DmaTranslator, Lifecycle, SmmuRegisters.Con
     }
 
     public void pageResponseListener(PageResponseListener listener) {
-        executor.pageResponseListener(listener);
+        pageResponses = listener;
+        if (executor != null) {
+            executor.pageResponseListener(listener);
+        }
     }
 
     /** Uses of a cached translation that the tables no longer give (strict mode only). */
@@ -194,6 +229,9 @@ public final class SmmuV3 implements DmaTranslator, Lifecycle, SmmuRegisters.Con
     /** Reset values in every register, caches and TLB empty, Service Failure Mode left (§6.3). */
     @Override
     public void reset() {
+        if (regs == null) {
+            return;
+        }
         regs.bank().reset();
         configCache.clear();
         tlb.clear();

@@ -1,5 +1,6 @@
 package dev.vplat.iommu.smmuv3;
 
+import dev.vplat.iommu.UnitScope;
 import dev.vplat.platform.device.ConfigException;
 import dev.vplat.platform.device.PropertySchema;
 import dev.vplat.platform.device.PropertySpec;
@@ -24,10 +25,12 @@ import java.util.Set;
  * @param ats         IDR0.ATS: CMD_ATC_INV legal (no device ATC is modelled)
  * @param twoLevelStreamTable IDR0.ST_LEVEL = 01
  * @param msi         IDR0.MSI: interrupts are MSIs; otherwise pulsed wired lines
+ * @param scope       the requester IDs (= StreamIDs) the unit translates for
+ * @param base        MMIO base of the 128 KiB register window
  */
 public record SmmuV3Config(Stages stages, Set<Granule> granules, Owner owner, boolean strict, int oasBits,
                            int sidBits, int ssidBits, boolean pri, boolean ats, boolean twoLevelStreamTable,
-                           boolean msi) {
+                           boolean msi, UnitScope scope, long base) {
     public static final String TYPE_NAME = "arm-smmuv3";
     private static final int[] OAS_ENCODING = {32, 36, 40, 42, 44, 48};
 
@@ -51,6 +54,9 @@ public record SmmuV3Config(Stages stages, Set<Granule> granules, Owner owner, bo
 
     public SmmuV3Config {
         granules = Set.copyOf(granules);
+        if ((base & 0xFFFF) != 0) {
+            throw new ConfigException(TYPE_NAME + ": base must be 64 KiB aligned");
+        }
         if (granules.isEmpty()) {
             throw new ConfigException(TYPE_NAME + ": at least one granule is required");
         }
@@ -65,41 +71,46 @@ public record SmmuV3Config(Stages stages, Set<Granule> granules, Owner owner, bo
     /** QEMU's defaults for {@code -M virt,iommu=smmuv3}, with MSIs and 20-bit substreams added. */
     public static SmmuV3Config defaults() {
         return new SmmuV3Config(Stages.S1, EnumSet.allOf(Granule.class), Owner.HOST, false, 44, 16, 20,
-                false, false, true, true);
+                false, false, true, true, UnitScope.includeAll(), SmmuV3.VIRT_BASE);
     }
 
     public SmmuV3Config withStages(Stages s) {
         return new SmmuV3Config(s, granules, owner, strict, oasBits, sidBits, ssidBits, pri, ats,
-                twoLevelStreamTable, msi);
+                twoLevelStreamTable, msi, scope, base);
     }
 
     public SmmuV3Config withStrict(boolean on) {
         return new SmmuV3Config(stages, granules, owner, on, oasBits, sidBits, ssidBits, pri, ats,
-                twoLevelStreamTable, msi);
+                twoLevelStreamTable, msi, scope, base);
     }
 
     public SmmuV3Config withPri(boolean on) {
         return new SmmuV3Config(stages, granules, owner, strict, oasBits, sidBits, ssidBits, on, ats,
-                twoLevelStreamTable, msi);
+                twoLevelStreamTable, msi, scope, base);
     }
 
     public SmmuV3Config withMsi(boolean on) {
         return new SmmuV3Config(stages, granules, owner, strict, oasBits, sidBits, ssidBits, pri, ats,
-                twoLevelStreamTable, on);
+                twoLevelStreamTable, on, scope, base);
+    }
+
+    public SmmuV3Config withPlacement(UnitScope unitScope, long windowBase) {
+        return new SmmuV3Config(stages, granules, owner, strict, oasBits, sidBits, ssidBits, pri, ats,
+                twoLevelStreamTable, msi, unitScope, windowBase);
     }
 
     public SmmuV3Config withGranules(Set<Granule> g) {
         return new SmmuV3Config(stages, g, owner, strict, oasBits, sidBits, ssidBits, pri, ats,
-                twoLevelStreamTable, msi);
+                twoLevelStreamTable, msi, scope, base);
     }
 
     public SmmuV3Config withSsidBits(int bits) {
         return new SmmuV3Config(stages, granules, owner, strict, oasBits, sidBits, bits, pri, ats,
-                twoLevelStreamTable, msi);
+                twoLevelStreamTable, msi, scope, base);
     }
 
     public SmmuV3Config withTwoLevelStreamTable(boolean on) {
-        return new SmmuV3Config(stages, granules, owner, strict, oasBits, sidBits, ssidBits, pri, ats, on, msi);
+        return new SmmuV3Config(stages, granules, owner, strict, oasBits, sidBits, ssidBits, pri, ats, on, msi, scope, base);
     }
 
     /** IDR5.OAS / CD.IPS / STE.S2PS encoding of an address size, or -1 if it has none. */
@@ -133,7 +144,10 @@ public record SmmuV3Config(Stages stages, Set<Granule> granules, Owner owner, bo
                 .add(PropertySpec.bool("pri", false, "PRI queue and CMD_PRI_RESP (IDR0.PRI)"))
                 .add(PropertySpec.bool("ats", false, "advertise ATS so CMD_ATC_INV is legal (IDR0.ATS)"))
                 .add(PropertySpec.bool("two-level-strtab", true, "two-level stream tables (IDR0.ST_LEVEL)"))
-                .add(PropertySpec.bool("msi", true, "MSI interrupts (IDR0.MSI); off = pulsed wired lines"));
+                .add(PropertySpec.bool("msi", true, "MSI interrupts (IDR0.MSI); off = pulsed wired lines"))
+                .add(PropertySpec.string("scope", "all", "requester IDs translated: all, or BB:DD.F joined by '+'"))
+                .add(PropertySpec.uint("base", SmmuV3.VIRT_BASE, 0, (1L << 52) - SmmuV3.WINDOW_SIZE,
+                        "MMIO base of the 128 KiB register window"));
     }
 
     public static SmmuV3Config fromProperties(PropertyValues p) {
@@ -148,6 +162,15 @@ public record SmmuV3Config(Stages stages, Set<Granule> granules, Owner owner, bo
         }
         return new SmmuV3Config(stages, granules, Owner.valueOf(p.string("owner").toUpperCase(Locale.ROOT)),
                 p.bool("strict"), (int) p.uint("oas"), (int) p.uint("sid-bits"), (int) p.uint("ssid-bits"),
-                p.bool("pri"), p.bool("ats"), p.bool("two-level-strtab"), p.bool("msi"));
+                p.bool("pri"), p.bool("ats"), p.bool("two-level-strtab"), p.bool("msi"), scope(p.string("scope")),
+                p.uint("base"));
+    }
+
+    private static UnitScope scope(String text) {
+        try {
+            return UnitScope.parse(text);
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException(TYPE_NAME + ": property 'scope': " + e.getMessage());
+        }
     }
 }

@@ -6,14 +6,14 @@ import dev.vplat.platform.device.DeviceTypeProvider;
 import java.util.List;
 
 /**
- * Registers {@code arm-smmuv3}. An instance of the type is the unit's {@link SmmuV3Config}; the
- * machine builder creates the unit with {@code new SmmuV3(id, config, machine)} and maps it with
- * {@link SmmuV3#mapInto}, at {@link SmmuV3#VIRT_BASE} on the Arm {@code virt} preset.
+ * Registers {@code arm-smmuv3}. An instance is an unattached {@link SmmuV3}; the machine builder
+ * wires it with {@link SmmuV3#attach}, which maps it at the {@code base} property
+ * ({@link SmmuV3#VIRT_BASE}, the Arm {@code virt} placement, by default).
  */
 public final class SmmuV3DeviceTypes implements DeviceTypeProvider {
-    public static final DeviceType<SmmuV3Config> ARM_SMMUV3 = new DeviceType<>(SmmuV3Config.TYPE_NAME,
+    public static final DeviceType<SmmuV3> ARM_SMMUV3 = new DeviceType<>(SmmuV3Config.TYPE_NAME,
             "Arm SMMUv3 (IHI 0070) at register level: stream table, CDs, stage 1/2/nested walks, queues",
-            SmmuV3Config.class, SmmuV3Config.schema(), SmmuV3Config::fromProperties);
+            SmmuV3.class, SmmuV3Config.schema(), p -> new SmmuV3(SmmuV3Config.fromProperties(p)));
 
     @Override
     public List<DeviceType<?>> deviceTypes() {

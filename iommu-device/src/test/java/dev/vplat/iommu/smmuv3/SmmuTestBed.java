@@ -38,9 +38,7 @@ final class SmmuTestBed {
     SmmuTestBed(SmmuV3Config config) {
         machine = new Machine("test", new Trace());
         machine.addRam("ram", RAM_BASE, RAM_SIZE);
-        smmu = new SmmuV3("smmu0", config, machine);
-        smmu.mapInto(machine, BASE);
-        machine.add("smmu0", smmu);
+        smmu = SmmuV3.create(machine, "smmu0", config);
         machine.realize();
         mem = machine.system();
         machine.interrupts().addListener(new InterruptListener() {
