@@ -21,7 +21,7 @@ final class InfoCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        try (MachineLink link = target.open(machine)) {
+        try (MachineLink link = target.open(machine, spec.commandLine())) {
             spec.commandLine().getOut().println(link.machineInfo());
         }
         return 0;

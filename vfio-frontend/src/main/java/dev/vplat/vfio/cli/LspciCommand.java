@@ -37,7 +37,7 @@ final class LspciCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        try (MachineLink link = target.open(machine)) {
+        try (MachineLink link = target.open(machine, spec.commandLine())) {
             List<PciFunction> functions = PciFunction.fromMachineInfo(link.machineInfo());
             LspciRenderer.ConfigSpace config = (f, offset, size) -> {
                 link.pioWrite(CONFIG_ADDRESS, 4, 0x8000_0000L | (f.bus() << 16) | (f.slot() << 11)

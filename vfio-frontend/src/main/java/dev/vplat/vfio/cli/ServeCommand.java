@@ -1,5 +1,6 @@
 package dev.vplat.vfio.cli;
 
+import dev.vplat.platform.device.ConfigException;
 import dev.vplat.platform.machine.MemoryMapEntry;
 import dev.vplat.vfio.kernel.HostPageAllocator;
 import dev.vplat.vfio.platform.Platform;
@@ -59,7 +60,7 @@ final class ServeCommand implements Callable<Integer> {
         Platform platform;
         try {
             platform = Platforms.create(config);
-        } catch (IllegalArgumentException e) {
+        } catch (IllegalArgumentException | ConfigException e) {
             throw new ParameterException(spec.commandLine(), e.getMessage());
         }
         if (!config.trace().isEmpty()) {

@@ -1,5 +1,6 @@
 package dev.vplat.vfio.cli;
 
+import dev.vplat.platform.device.ConfigException;
 import picocli.CommandLine.Option;
 
 /** Where a running server is, for the commands that talk to one. */
@@ -17,14 +18,14 @@ public final class TargetOptions {
     }
 
     /** The server at {@code --target}, or else a fresh embedded machine built from {@code machine}. */
-    MachineLink open(MachineOptions machine) {
+    MachineLink open(MachineOptions machine, picocli.CommandLine command) {
         if (target != null) {
             return connect(null);
         }
         try {
             return new EmbeddedLink(machine.toConfig());
-        } catch (IllegalArgumentException e) {
-            throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(this), e.getMessage());
+        } catch (IllegalArgumentException | ConfigException e) {
+            throw new picocli.CommandLine.ParameterException(command, e.getMessage());
         }
     }
 }
