@@ -3,6 +3,7 @@ package dev.vplat.vfio.platform;
 import dev.vplat.platform.device.ConfigException;
 import dev.vplat.platform.device.DeviceRegistry;
 import dev.vplat.platform.device.OptionString;
+import dev.vplat.pci.PciHost;
 import dev.vplat.platform.machine.Machine;
 import dev.vplat.platform.trace.Trace;
 import dev.vplat.platform.trace.TraceCategory;
@@ -64,19 +65,20 @@ public final class Platforms {
         kernel.provide(MachineInfoRegistry.class, info);
 
         DeviceRegistry types = DeviceRegistry.discover(pluginLoader(config.plugins()), "vplat");
-        addDevices(config, types);
+        PciHost pci = buildHardware(machine, types, config);
 
         machine.realize();
+        if (pci != null) {
+            HostServices.boot(kernel, pci, info);
+        }
         return new Platform(config, machine, kernel, info);
     }
 
-    /**
-     * Where the machine preset (q35: PCIe host bridge, default devices unless noDefaults, VT-d
-     * units) and the {@code --device}/{@code --iommu} options are assembled. Until the PCI and
-     * IOMMU layers are wired in here, every option string is checked against the known device
-     * types and then refused, so a typo and a missing layer both give a clear message.
-     */
-    private static void addDevices(PlatformConfig config, DeviceRegistry types) {
+    /** The machine's buses, devices and IOMMUs; null when the machine has no PCI host yet. */
+    private static PciHost buildHardware(Machine machine, DeviceRegistry types, PlatformConfig config) {
+        if (config.machine().equals("q35")) {
+            return Q35Preset.build(machine, types, config);
+        }
         List<String> all = new ArrayList<>(config.devices());
         all.addAll(config.iommus());
         for (String text : all) {
@@ -85,6 +87,7 @@ public final class Platforms {
             throw new ConfigException("'" + option.type() + "' is known but machine '" + config.machine()
                     + "' has no bus to plug it into yet");
         }
+        return null;
     }
 
     private static ClassLoader pluginLoader(List<Path> plugins) {
