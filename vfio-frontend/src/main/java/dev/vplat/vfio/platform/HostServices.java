@@ -29,7 +29,6 @@ final class HostServices {
     }
 
     static void boot(HostKernel kernel, PciHost pci, MachineInfoRegistry info) {
-        BusNumbering.assign(pci);
         HostStack stack = HostStack.boot(kernel, pci);
         DriverCore drivers = stack.drivers();
         kernel.provide(DriverControl.class, new DriverControl() {

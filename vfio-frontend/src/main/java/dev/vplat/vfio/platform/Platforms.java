@@ -2,7 +2,6 @@ package dev.vplat.vfio.platform;
 
 import dev.vplat.platform.device.ConfigException;
 import dev.vplat.platform.device.DeviceRegistry;
-import dev.vplat.platform.device.OptionString;
 import dev.vplat.pci.PciHost;
 import dev.vplat.platform.machine.Machine;
 import dev.vplat.platform.trace.Trace;
@@ -15,7 +14,6 @@ import java.net.URL;
 import java.net.URLClassLoader;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -68,26 +66,17 @@ public final class Platforms {
         PciHost pci = buildHardware(machine, types, config);
 
         machine.realize();
-        if (pci != null) {
-            HostServices.boot(kernel, pci, info);
-        }
+        HostServices.boot(kernel, pci, info);
         return new Platform(config, machine, kernel, info);
     }
 
-    /** The machine's buses, devices and IOMMUs; null when the machine has no PCI host yet. */
+    /** The machine's buses, devices and IOMMUs (the machine name was checked when RAM was laid out). */
     private static PciHost buildHardware(Machine machine, DeviceRegistry types, PlatformConfig config) {
         if (config.machine().equals("q35")) {
             return Q35Preset.build(machine, types, config);
         }
-        List<String> all = new ArrayList<>(config.devices());
-        all.addAll(config.iommus());
-        for (String text : all) {
-            OptionString option = OptionString.parse(text);
-            types.find(option.type());
-            throw new ConfigException("'" + option.type() + "' is known but machine '" + config.machine()
-                    + "' has no bus to plug it into yet");
-        }
-        return null;
+        return VirtPreset.build(machine, types,
+                new VirtPreset.Options(!config.noDefaults(), config.devices(), config.iommus())).pci();
     }
 
     private static ClassLoader pluginLoader(List<Path> plugins) {

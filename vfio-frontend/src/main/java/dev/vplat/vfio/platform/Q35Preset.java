@@ -7,9 +7,7 @@ import dev.vplat.platform.device.DeviceRegistry;
 import dev.vplat.platform.device.OptionString;
 import dev.vplat.platform.machine.Machine;
 
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 
 /**
  * The x86 {@code q35} machine (docs/machines.md): the q35 PCI layout of docs/devices/pci.md plus
@@ -37,9 +35,9 @@ final class Q35Preset {
             machine.add("pci", pci);
         } else {
             pci = Q35PciTopology.build(machine, types);
-            Q35PciTopology.plug(pci, types, "dmatest-g", "dmatest,addr=07.0");
+            CommandLineDevices.plug(pci, types, "dmatest-g", "dmatest,addr=07.0");
         }
-        plugDevices(pci, types, config.devices());
+        CommandLineDevices.plugAll(pci, types, config.devices());
         List<String> iommus = config.iommus();
         if (iommus.isEmpty() && !config.noDefaults()) {
             iommus = List.of(GUEST_UNIT, HOST_UNIT);
@@ -47,25 +45,8 @@ final class Q35Preset {
         for (int i = 0; i < iommus.size(); i++) {
             IommuUnits.place(machine, pci, types, unitId(iommus.get(i), i), iommus.get(i));
         }
+        machine.add("firmware-bus-numbering", new BusNumbering(pci));
         return pci;
-    }
-
-    /** {@code --device} strings get ids made of the type name and a per-type counter ({@code edu2}). */
-    static void plugDevices(PciHost pci, DeviceRegistry types, List<String> devices) {
-        Map<String, Integer> counters = new HashMap<>();
-        for (String text : devices) {
-            String type = OptionString.parse(text).type();
-            String id;
-            do {
-                int n = counters.merge(type, 1, Integer::sum);
-                id = type + "-" + n;
-            } while (pci.machine().component(id) != null || hasFunction(pci, id));
-            Q35PciTopology.plug(pci, types, id, text);
-        }
-    }
-
-    private static boolean hasFunction(PciHost pci, String id) {
-        return pci.functions().stream().anyMatch(f -> f.id().equals(id));
     }
 
     /** VT-d units are {@code dmarN} as Linux names them; other kinds keep their type's own naming. */
