@@ -20,20 +20,12 @@ final class IntervalSet {
         spans.put(start, last);
     }
 
-    void remove(long start) {
-        spans.remove(start);
-    }
-
     void clear() {
         spans.clear();
     }
 
     boolean isEmpty() {
         return spans.isEmpty();
-    }
-
-    int size() {
-        return spans.size();
     }
 
     /** The lowest interval intersecting [start, last], or null. */
@@ -60,11 +52,6 @@ final class IntervalSet {
         }
         Map.Entry<Long, Long> e = spans.ceilingEntry(s.last() + 1);
         return e == null ? null : new Span(e.getKey(), e.getValue());
-    }
-
-    Span startingAt(long start) {
-        Long last = spans.get(start);
-        return last == null ? null : new Span(start, last);
     }
 
     List<Span> all() {

@@ -64,10 +64,6 @@ final class IoPages {
         return areaRefs;
     }
 
-    long pinnedPageCount() {
-        return pinned.size();
-    }
-
     /** The guest-physical page backing page {@code index}, or -1 when it is not pinned. */
     long gpa(long index) {
         Pinned p = pinned.get(index);

@@ -8,7 +8,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import java.util.function.Consumer;
 
 import static dev.vplat.vfio.iommufd.Errors.fail;
 
@@ -586,9 +585,5 @@ public final class IoPagetable {
         unmapAll();
         removeReserved(null);
         allowed.clear();
-    }
-
-    void forEachArea(Consumer<Area> c) {
-        areas.values().forEach(c);
     }
 }

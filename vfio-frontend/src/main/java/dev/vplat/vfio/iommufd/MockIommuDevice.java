@@ -26,7 +26,6 @@ final class MockIommuDevice implements IommufdDeviceOps {
     private final int flags;
     private final Object group = new Object();
     private Object owner;
-    private PagingDomain domain;
 
     MockIommuDevice(int flags) {
         if ((flags & ~IommufdTestStructs.MOCK_FLAGS_DEVICE_NO_DIRTY) != 0) {
@@ -93,22 +92,16 @@ final class MockIommuDevice implements IommufdDeviceOps {
     @Override
     public void attachDomain(PagingDomain d) {
         checkAttach(d);
-        domain = d;
     }
 
     @Override
     public void replaceDomain(PagingDomain d) {
         checkAttach(d);
-        domain = d;
     }
 
     @Override
     public void detachDomain() {
-        domain = null;
-    }
-
-    PagingDomain domain() {
-        return domain;
+        // the mock blocking domain needs no state
     }
 
     @Override

@@ -37,10 +37,6 @@ public final class Ucmd<T extends Record> {
         return cmd;
     }
 
-    public long uaddr() {
-        return uaddr;
-    }
-
     /**
      * iommufd_ucmd_respond: copies the updated struct back, no more than the caller's size and
      * no more than the kernel's; a fault is EFAULT.
