@@ -1,14 +1,17 @@
 package dev.vplat.vfio.driver;
 
+import dev.vplat.iommu.mock.MockIommu;
 import dev.vplat.iommu.vtd.VtdConfig;
 import dev.vplat.iommu.vtd.VtdUnit;
 import dev.vplat.pci.PciBridge;
 import dev.vplat.pci.PciFunction;
 import dev.vplat.pci.PciGroup;
 import dev.vplat.pci.PciHost;
+import dev.vplat.pci.RequesterId;
 import dev.vplat.pci.dma.DmaRouting;
 import dev.vplat.platform.irq.MsiMessage;
 import dev.vplat.platform.machine.Machine;
+import dev.vplat.vfio.hostiommu.MockHostDriver;
 import dev.vplat.vfio.hostiommu.VtdHostDriver;
 import dev.vplat.vfio.iommu.DomainType;
 import dev.vplat.vfio.iommu.HostIommu;
@@ -22,11 +25,12 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Predicate;
 
 /**
  * Boots the host stack on a realized machine, the way Linux comes up on it: host VT-d drivers
- * bring their host-owned units up, ACS is enabled and IOMMU groups are formed from the PCI
- * topology, every function is probed into the IOMMU core (its group's default domain attached),
+ * bring their host-owned units up, mock units get the mock host driver, ACS is enabled and IOMMU
+ * groups are formed from the PCI topology, every function is probed into the IOMMU core (its group's default domain attached),
  * translation is enabled, and each device type's own DMA-API driver is bound (vfio-pci and
  * pci-stub are registered for every device). Guest-owned units are left at reset state: no host
  * driver touches them, and the devices behind them have no IOMMU group.
@@ -41,6 +45,7 @@ public final class HostStack {
     private final HostKernel kernel;
     private final PciHost pci;
     private final Map<String, VtdHostDriver> vtdDrivers = new LinkedHashMap<>();
+    private final Map<String, MockHostDriver> mockDrivers = new LinkedHashMap<>();
     private final Map<String, UnitOwner> unitOwners = new LinkedHashMap<>();
     private final IommuCore iommu;
     private final DriverCore drivers;
@@ -59,14 +64,17 @@ public final class HostStack {
             }
             String id = unit.name();
             MsiMessage faultMsi = new MsiMessage(MsiMessage.X86_WINDOW_BASE, FAULT_VECTOR_BASE + vtdDrivers.size(), -1);
-            VtdHostDriver driver = new VtdHostDriver(id, unit.config().base(),
-                    rid -> {
-                        DmaRouting.Claim claim = routing.claimFor(rid);
-                        return claim != null && claim.owner().equals(id);
-                    },
+            VtdHostDriver driver = new VtdHostDriver(id, unit.config().base(), routedTo(routing, id),
                     machine, kernel.pages(), defaultDomain, faultMsi);
             driver.bringUp();
             vtdDrivers.put(id, driver);
+            units.add(driver);
+        }
+        for (MockIommu unit : machine.components(MockIommu.class)) {
+            // The mock has no registers a guest could program: it is always the host's.
+            unitOwners.put(unit.name(), UnitOwner.HOST);
+            MockHostDriver driver = new MockHostDriver(unit, routedTo(routing, unit.name()), defaultDomain, machine.trace());
+            mockDrivers.put(unit.name(), driver);
             units.add(driver);
         }
         iommu = new IommuCore(units, machine.trace());
@@ -116,6 +124,14 @@ public final class HostStack {
         return new HostStack(kernel, pci, defaultDomain);
     }
 
+    /** A unit translates the requesters the machine's DMA routing sends to it. */
+    private static Predicate<RequesterId> routedTo(DmaRouting routing, String unitId) {
+        return rid -> {
+            DmaRouting.Claim claim = routing.claimFor(rid);
+            return claim != null && claim.owner().equals(unitId);
+        };
+    }
+
     /** Endpoints get their type's DMA-API driver; bridges and the host bridge get none. */
     private boolean hasOwnDriver(PciFunction f) {
         return !(f instanceof PciBridge) && f != pci.hostBridge();
@@ -136,6 +152,11 @@ public final class HostStack {
     /** The host driver of a host-owned VT-d unit, or null. */
     public VtdHostDriver vtdDriver(String unitId) {
         return vtdDrivers.get(unitId);
+    }
+
+    /** The host driver of a mock unit of the machine, or null. */
+    public MockHostDriver mockDriver(String unitId) {
+        return mockDrivers.get(unitId);
     }
 
     /** The owner of every IOMMU unit of the machine, by unit id. */

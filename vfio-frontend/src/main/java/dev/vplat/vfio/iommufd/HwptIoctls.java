@@ -81,10 +81,10 @@ final class HwptIoctls {
         int requested = (c.flags() & IommufdIoctl.HW_INFO_FLAG_INPUT_TYPE) != 0 ? c.dataType()
                 : IommufdIoctl.HW_INFO_TYPE_DEFAULT;
         IommufdDevice idev = u.ctx().get(c.devId(), IommufdDevice.class);
-        HwInfo info = idev.ops().hwInfo();
+        dev.vplat.vfio.iommu.IommuHwInfo info = idev.ops().hwInfo();
         int type = IommufdIoctl.HW_INFO_TYPE_NONE;
         byte[] data = new byte[0];
-        if (info != null) {
+        if (info != null && info.type() != IommufdIoctl.HW_INFO_TYPE_NONE) {
             if (requested != IommufdIoctl.HW_INFO_TYPE_DEFAULT && requested != info.type()) {
                 throw fail(Errno.EOPNOTSUPP, "the IOMMU does not report info type " + requested);
             }

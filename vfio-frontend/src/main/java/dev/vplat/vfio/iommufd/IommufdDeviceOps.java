@@ -1,5 +1,6 @@
 package dev.vplat.vfio.iommufd;
 
+import dev.vplat.vfio.iommu.IommuHwInfo;
 import dev.vplat.vfio.iommu.PagingDomain;
 import dev.vplat.vfio.iommu.ReservedRegion;
 
@@ -7,8 +8,8 @@ import java.util.List;
 
 /**
  * What iommufd needs from the IOMMU core to bind one device (the calls device.c makes into
- * drivers/iommu/iommu.c). The IOMMU core implements it per device; VFIO passes it to
- * {@link IommufdContext#bindDevice}. Domain calls act on the device's whole group.
+ * drivers/iommu/iommu.c). {@link IommuCoreDeviceOps} implements it for a device of the IOMMU
+ * core; VFIO passes that to {@link IommufdContext#bindDevice}. Domain calls act on the device's whole group.
  */
 public interface IommufdDeviceOps {
     /** dev_name(), for messages. */
@@ -51,6 +52,6 @@ public interface IommufdDeviceOps {
     /** iommu_get_group_resv_regions: IOVA ranges the device cannot use. */
     List<ReservedRegion> reservedRegions();
 
-    /** iommu_ops.hw_info, or null when the driver reports none (IOMMU_HW_INFO_TYPE_NONE). */
-    HwInfo hwInfo();
+    /** iommu_ops.hw_info; null or type IOMMU_HW_INFO_TYPE_NONE when the driver reports none. */
+    IommuHwInfo hwInfo();
 }

@@ -1,5 +1,7 @@
 package dev.vplat.vfio.iommufd;
 
+import dev.vplat.vfio.hostiommu.IommufdMockBus;
+import dev.vplat.vfio.hostiommu.MockIommuDomain;
 import dev.vplat.vfio.kernel.Errno;
 import dev.vplat.vfio.kernel.ErrnoException;
 import dev.vplat.vfio.kernel.OpenFile;
@@ -70,27 +72,24 @@ final class SelftestIoctls {
     }
 
     /**
-     * iommufd_test_mock_domain: a selftest object, a mock device bound to this iommufd and
-     * attached to {@code id} (IOAS or HWPT); ids are taken in that order (stdev, idev, hwpt).
+     * iommufd_test_mock_domain: a selftest object, a mock device created on the mock bus (its own
+     * group behind the real mock unit), bound to this iommufd through the IOMMU core like any
+     * device, and attached to {@code id} (IOAS or HWPT); ids are taken in that order (stdev, idev,
+     * hwpt).
      */
     private static long mockDomain(Ucmd<IommuTestCmd> u, int devFlags, boolean withFlags) {
         IommufdContext ctx = u.ctx();
-        SelftestDevice sobj = new SelftestDevice(ctx);
+        SelftestDevice sobj = new SelftestDevice(ctx, IommufdMockBus.of(ctx.iommufd().kernel()));
         ctx.add(sobj);
-        IommufdDevice idev = null;
         try {
-            sobj.mock = new MockIommuDevice(devFlags);
-            idev = ctx.bindDevice(sobj.mock, false);
-            sobj.idev = idev;
-            int hwptId = idev.attach(u.cmd().id());
-            Record body = withFlags ? new MockDomainFlags(sobj.id(), hwptId, idev.id(), devFlags)
-                    : new MockDomain(sobj.id(), hwptId, idev.id());
+            sobj.mock = sobj.bus().createDevice(devFlags);
+            sobj.idev = ctx.bindDevice(new IommuCoreDeviceOps(sobj.mock), false);
+            int hwptId = sobj.idev.attach(u.cmd().id());
+            Record body = withFlags ? new MockDomainFlags(sobj.id(), hwptId, sobj.idev.id(), devFlags)
+                    : new MockDomain(sobj.id(), hwptId, sobj.idev.id());
             u.respond(u.cmd().withBody(body));
         } catch (ErrnoException e) {
-            if (idev != null) {
-                idev.detach();
-                idev.unbind();
-            }
+            sobj.teardown();
             ctx.abort(sobj);
             throw e;
         }
@@ -118,7 +117,7 @@ final class SelftestIoctls {
             throw fail(Errno.EINVAL, "check_map range not aligned to the mock page");
         }
         HwPagetable hwpt = u.ctx().get(u.cmd().id(), HwPagetable.class);
-        if (!(hwpt.domain() instanceof MockPagingDomain mock)) {
+        if (!(hwpt.domain() instanceof MockIommuDomain mock)) {
             throw fail(Errno.EINVAL, "not a mock domain");
         }
         for (long off = 0; off < m.length(); off += MOCK_PAGE) {
@@ -259,10 +258,10 @@ final class SelftestIoctls {
             throw fail(Errno.EINVAL, "bad dirty range");
         }
         HwPagetable hwpt = u.ctx().get(u.cmd().id(), HwPagetable.class);
-        if (!(hwpt.domain() instanceof MockPagingDomain mock)) {
+        if (!(hwpt.domain() instanceof MockIommuDomain mock)) {
             throw fail(Errno.EINVAL, "not a mock domain");
         }
-        if (!mock.tracking()) {
+        if (!mock.dirtyTracking()) {
             throw fail(Errno.EINVAL, "dirty tracking is off");
         }
         long max = d.length() / ps;

@@ -1,5 +1,11 @@
 package dev.vplat.vfio.iommufd;
 
+import dev.vplat.iommu.UnitScope;
+import dev.vplat.iommu.mock.MockIommu;
+import dev.vplat.platform.trace.Trace;
+import dev.vplat.vfio.hostiommu.MockHostDriver;
+import dev.vplat.vfio.iommu.DomainType;
+import dev.vplat.vfio.iommu.HostIommu;
 import dev.vplat.vfio.iommu.ReservedRegion;
 import dev.vplat.vfio.kernel.Errno;
 import dev.vplat.vfio.kernel.ErrnoException;
@@ -20,10 +26,14 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 class DeviceBindAttachTest {
     private final IommufdFixture f = IommufdFixture.create();
     private final IommufdContext ctx = f.ctx();
-    private final Object unitA = new Object();
-    private final Object unitB = new Object();
+    private final HostIommu unitA = mockUnit("a");
+    private final HostIommu unitB = mockUnit("b");
 
-    private FakeDeviceOps device(Object group, Object unit, ReservedRegion... reserved) {
+    private static HostIommu mockUnit(String id) {
+        return new MockHostDriver(new MockIommu(id, UnitScope.includeAll()), rid -> true, DomainType.BLOCKED, new Trace());
+    }
+
+    private FakeDeviceOps device(Object group, HostIommu unit, ReservedRegion... reserved) {
         return new FakeDeviceOps(group, unit, List.of(reserved));
     }
 

@@ -1,5 +1,7 @@
 package dev.vplat.vfio.iommufd;
 
+import dev.vplat.vfio.iommu.HostIommu;
+import dev.vplat.vfio.iommu.IommuHwInfo;
 import dev.vplat.vfio.iommu.PagingDomain;
 import dev.vplat.vfio.iommu.ReservedRegion;
 import dev.vplat.vfio.kernel.Errno;
@@ -8,19 +10,20 @@ import dev.vplat.vfio.kernel.ErrnoException;
 import java.util.List;
 
 /**
- * A test double of the IOMMU core for one device: a group key, an IOMMU unit whose domains
- * (mock-geometry {@link MockPagingDomain}s) only its own devices accept, a DMA owner the test
- * can preset to provoke EPERM, reserved regions, and a record of the group's current domain.
+ * A test double of the IOMMU core for one device: a group key, a real host IOMMU unit whose
+ * paging domains only its own devices accept, a DMA owner the test can preset to provoke EPERM,
+ * reserved regions, and a record of the group's current domain (the unit's hardware is never
+ * programmed: only iommufd's bookkeeping is under test).
  */
 final class FakeDeviceOps implements IommufdDeviceOps {
     final Object group;
-    final Object unit;
+    final HostIommu unit;
     final List<ReservedRegion> reserved;
     Object owner;
     boolean kernelDriverBound;
     PagingDomain domain;
 
-    FakeDeviceOps(Object group, Object unit, List<ReservedRegion> reserved) {
+    FakeDeviceOps(Object group, HostIommu unit, List<ReservedRegion> reserved) {
         this.group = group;
         this.unit = unit;
         this.reserved = reserved;
@@ -61,11 +64,11 @@ final class FakeDeviceOps implements IommufdDeviceOps {
 
     @Override
     public PagingDomain allocPagingDomain(int flags) {
-        return new MockPagingDomain(unit, (flags & 2) != 0);
+        return unit.allocPagingDomain(flags);
     }
 
     private void check(PagingDomain d) {
-        if (((MockPagingDomain) d).unit() != unit) {
+        if (d.iommu() != unit) {
             throw new ErrnoException(Errno.EINVAL, "domain of another IOMMU unit");
         }
     }
@@ -93,7 +96,7 @@ final class FakeDeviceOps implements IommufdDeviceOps {
     }
 
     @Override
-    public HwInfo hwInfo() {
+    public IommuHwInfo hwInfo() {
         return null;
     }
 }

@@ -1,5 +1,7 @@
 package dev.vplat.vfio.iommufd;
 
+import dev.vplat.iommu.mock.MockIommu;
+import dev.vplat.vfio.hostiommu.MockIommuDomain;
 import dev.vplat.vfio.kernel.Errno;
 import dev.vplat.vfio.uapi.IommufdIoctl;
 import dev.vplat.vfio.uapi.IommufdStructs.IommuHwInfo;
@@ -56,8 +58,8 @@ class HwptTest {
         f.map(ioas, FIXED_RW, buf, 4096, BASE);
         int hwpt = f.call(IommufdIoctl.IOMMU_HWPT_ALLOC, alloc(IommufdIoctl.HWPT_ALLOC_NEST_PARENT, md.outIdevId(), ioas))
                 .outHwptId();
-        MockPagingDomain d = (MockPagingDomain) f.ctx().get(hwpt, HwPagetable.class).domain();
-        assertEquals(2, d.mappedPages(), "one 4 KiB area is two mock pages");
+        MockIommuDomain d = (MockIommuDomain) f.ctx().get(hwpt, HwPagetable.class).domain();
+        assertEquals(2, d.hardware().mappedBytes() / MockIommu.PAGE_SIZE, "one 4 KiB area is two mock pages");
         f.test(IommufdTestStructs.OP_MD_CHECK_REFS, 0, new CheckRefs(4096, buf, 1));
         MockDomainReplace r = f.test(IommufdTestStructs.OP_MOCK_DOMAIN_REPLACE, md.outStdevId(), new MockDomainReplace(hwpt))
                 .body(MockDomainReplace.class);

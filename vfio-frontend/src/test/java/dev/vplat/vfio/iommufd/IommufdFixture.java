@@ -1,7 +1,10 @@
 package dev.vplat.vfio.iommufd;
 
+import dev.vplat.pci.PciHost;
+import dev.vplat.pci.PciHostOptions;
 import dev.vplat.platform.machine.Machine;
 import dev.vplat.platform.trace.Trace;
+import dev.vplat.vfio.driver.HostStack;
 import dev.vplat.vfio.kernel.Errno;
 import dev.vplat.vfio.kernel.ErrnoException;
 import dev.vplat.vfio.kernel.HostKernel;
@@ -21,7 +24,9 @@ import dev.vplat.vfio.uapi.Uapi;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 /**
- * A host kernel with /dev/iommu and one process that opened it. Every call goes the way the
+ * A host kernel with the host stack booted on a machine with RAM and a PCI host (no IOMMU of
+ * its own: IOMMU_TEST_OP_MOCK_DOMAIN brings the selftest's mock unit up), /dev/iommu, and one
+ * process that opened it. Every call goes the way the
  * wire protocol sends it: the struct's bytes are written into the process's user memory and
  * OpenFile.ioctl gets the request code and the user address; the struct is read back after.
  */
@@ -31,6 +36,7 @@ final class IommufdFixture {
     static final int FIXED_RW = RW | IommufdIoctl.IOAS_MAP_FIXED_IOVA;
 
     final HostKernel kernel;
+    final HostStack stack;
     final Iommufd iommufd;
     final Process proc;
     final int fd;
@@ -39,7 +45,10 @@ final class IommufdFixture {
     private IommufdFixture(boolean privileged, boolean testHooks, long memlockPages) {
         Machine machine = new Machine("t", new Trace());
         machine.addRam("ram", 0, 1L << 30);
+        PciHost pci = machine.add("pci", new PciHost(machine, PciHostOptions.q35()));
+        machine.realize();
         kernel = new HostKernel(machine, new HostPageAllocator(1L << 20, (1L << 30) - (1L << 20)));
+        stack = HostStack.boot(kernel, pci);
         kernel.setTestHooks(testHooks);
         kernel.setMemlockLimitPages(memlockPages);
         iommufd = Iommufd.install(kernel);
