@@ -36,21 +36,13 @@ final class IommufdFixture {
     static final int FIXED_RW = RW | IommufdIoctl.IOAS_MAP_FIXED_IOVA;
 
     final HostKernel kernel;
-    final HostStack stack;
     final Iommufd iommufd;
     final Process proc;
     final int fd;
     final long scratch;
 
-    private IommufdFixture(boolean privileged, boolean testHooks, long memlockPages) {
-        Machine machine = new Machine("t", new Trace());
-        machine.addRam("ram", 0, 1L << 30);
-        PciHost pci = machine.add("pci", new PciHost(machine, PciHostOptions.q35()));
-        machine.realize();
-        kernel = new HostKernel(machine, new HostPageAllocator(1L << 20, (1L << 30) - (1L << 20)));
-        stack = HostStack.boot(kernel, pci);
-        kernel.setTestHooks(testHooks);
-        kernel.setMemlockLimitPages(memlockPages);
+    private IommufdFixture(HostKernel kernel, boolean privileged) {
+        this.kernel = kernel;
         iommufd = Iommufd.install(kernel);
         proc = kernel.spawn(privileged);
         fd = proc.install(kernel.nodes().open(proc, Iommufd.PATH));
@@ -58,11 +50,24 @@ final class IommufdFixture {
     }
 
     static IommufdFixture create() {
-        return new IommufdFixture(false, true, HostKernel.DEFAULT_MEMLOCK_PAGES);
+        return create(false, true, HostKernel.DEFAULT_MEMLOCK_PAGES);
     }
 
     static IommufdFixture create(boolean privileged, boolean testHooks, long memlockPages) {
-        return new IommufdFixture(privileged, testHooks, memlockPages);
+        Machine machine = new Machine("t", new Trace());
+        machine.addRam("ram", 0, 1L << 30);
+        PciHost pci = machine.add("pci", new PciHost(machine, PciHostOptions.q35()));
+        machine.realize();
+        HostKernel kernel = new HostKernel(machine, new HostPageAllocator(1L << 20, (1L << 30) - (1L << 20)));
+        HostStack.boot(kernel, pci);
+        kernel.setTestHooks(testHooks);
+        kernel.setMemlockLimitPages(memlockPages);
+        return new IommufdFixture(kernel, privileged);
+    }
+
+    /** /dev/iommu on a kernel whose host stack the test booted, opened by an unprivileged process. */
+    static IommufdFixture on(HostKernel kernel) {
+        return new IommufdFixture(kernel, false);
     }
 
     OpenFile file() {
