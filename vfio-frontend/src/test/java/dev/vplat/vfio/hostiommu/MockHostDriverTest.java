@@ -12,6 +12,7 @@ import dev.vplat.vfio.iommu.IommuCap;
 import dev.vplat.vfio.iommu.IommuDevice;
 import dev.vplat.vfio.iommu.IommuHwInfo;
 import dev.vplat.vfio.iommu.PagingDomain;
+import dev.vplat.vfio.iommu.UnitOwner;
 import dev.vplat.vfio.kernel.Errno;
 import dev.vplat.vfio.kernel.ErrnoException;
 import dev.vplat.vfio.testing.TestMachine;
@@ -124,6 +125,7 @@ class MockHostDriverTest {
         assertEquals(0x1122_3344_5566_7788L, ram64(0x10_0000));
         assertEquals(DomainType.IDENTITY, device(stack, "dev").group().domain().type());
         assertSame(stack.mockDriver("mock0"), device(stack, "dev").iommu());
+        assertEquals(UnitOwner.HOST, stack.unitOwners().get("mock0"), "a register-less unit is always the host's");
     }
 
     @Test
