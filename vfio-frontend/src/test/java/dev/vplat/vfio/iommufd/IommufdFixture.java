@@ -43,7 +43,8 @@ final class IommufdFixture {
 
     private IommufdFixture(HostKernel kernel, boolean privileged) {
         this.kernel = kernel;
-        iommufd = Iommufd.install(kernel);
+        Iommufd installed = kernel.serviceOrNull(Iommufd.class);
+        iommufd = installed != null ? installed : Iommufd.install(kernel);
         proc = kernel.spawn(privileged);
         fd = proc.install(kernel.nodes().open(proc, Iommufd.PATH));
         scratch = proc.memory().mmap(2 * PAGE, 3, 0);
@@ -65,7 +66,10 @@ final class IommufdFixture {
         return new IommufdFixture(kernel, privileged);
     }
 
-    /** /dev/iommu on a kernel whose host stack the test booted, opened by an unprivileged process. */
+    /**
+     * /dev/iommu (installed on first use) on a kernel whose host stack the test booted, opened by
+     * a new unprivileged process.
+     */
     static IommufdFixture on(HostKernel kernel) {
         return new IommufdFixture(kernel, false);
     }
