@@ -2,17 +2,20 @@ package dev.vplat.vfio.driver;
 
 import dev.vplat.iommu.smmuv3.SmmuV3;
 import dev.vplat.iommu.smmuv3.SmmuV3Config;
+import dev.vplat.iommu.mock.MockIommu;
 import dev.vplat.iommu.vtd.VtdConfig;
 import dev.vplat.iommu.vtd.VtdUnit;
 import dev.vplat.pci.PciBridge;
 import dev.vplat.pci.PciFunction;
 import dev.vplat.pci.PciGroup;
 import dev.vplat.pci.PciHost;
+import dev.vplat.pci.RequesterId;
 import dev.vplat.pci.dma.DmaRouting;
 import dev.vplat.platform.irq.MsiMessage;
 import dev.vplat.platform.machine.Machine;
 import dev.vplat.pci.RequesterId;
 import dev.vplat.vfio.hostiommu.SmmuV3HostDriver;
+import dev.vplat.vfio.hostiommu.MockHostDriver;
 import dev.vplat.vfio.hostiommu.VtdHostDriver;
 import dev.vplat.vfio.iommu.DomainType;
 import dev.vplat.vfio.iommu.HostIommu;
@@ -30,8 +33,9 @@ import java.util.function.Predicate;
 
 /**
  * Boots the host stack on a realized machine, the way Linux comes up on it: host VT-d and SMMUv3
- * drivers bring their host-owned units up, ACS is enabled and IOMMU groups are formed from the PCI
- * topology, every function is probed into the IOMMU core (its group's default domain attached),
+ * drivers bring their host-owned units up, mock units get the mock host driver, ACS is enabled and
+ * IOMMU groups are formed from the PCI topology, every function is probed into the IOMMU core (its
+ * group's default domain attached),
  * translation is enabled, and each device type's own DMA-API driver is bound (vfio-pci and
  * pci-stub are registered for every device). Guest-owned units are left at reset state: no host
  * driver touches them, and the devices behind them have no IOMMU group.
@@ -49,6 +53,7 @@ public final class HostStack {
     private final PciHost pci;
     private final Map<String, VtdHostDriver> vtdDrivers = new LinkedHashMap<>();
     private final Map<String, SmmuV3HostDriver> smmuDrivers = new LinkedHashMap<>();
+    private final Map<String, MockHostDriver> mockDrivers = new LinkedHashMap<>();
     private final Map<String, UnitOwner> unitOwners = new LinkedHashMap<>();
     private final IommuCore iommu;
     private final DriverCore drivers;
@@ -84,6 +89,13 @@ public final class HostStack {
                     kernel.pages(), defaultDomain, smmuMsiAddress(pci), SMMU_MSI_DATA_BASE + 2 * smmuDrivers.size());
             driver.bringUp();
             smmuDrivers.put(id, driver);
+            units.add(driver);
+        }
+        for (MockIommu unit : machine.components(MockIommu.class)) {
+            // The mock has no registers a guest could program: it is always the host's.
+            unitOwners.put(unit.name(), UnitOwner.HOST);
+            MockHostDriver driver = new MockHostDriver(unit, routedTo(routing, unit.name()), defaultDomain, machine.trace());
+            mockDrivers.put(unit.name(), driver);
             units.add(driver);
         }
         iommu = new IommuCore(units, machine.trace());
@@ -177,6 +189,11 @@ public final class HostStack {
     /** The host driver of a host-owned SMMUv3, or null. */
     public SmmuV3HostDriver smmuDriver(String unitId) {
         return smmuDrivers.get(unitId);
+    }
+
+    /** The host driver of a mock unit of the machine, or null. */
+    public MockHostDriver mockDriver(String unitId) {
+        return mockDrivers.get(unitId);
     }
 
     /** The owner of every IOMMU unit of the machine, by unit id. */

@@ -9,6 +9,7 @@ import dev.vplat.platform.trace.Trace;
 import dev.vplat.platform.trace.TraceCategory;
 import dev.vplat.vfio.iommu.DomainType;
 import dev.vplat.vfio.iommu.HostIommu;
+import dev.vplat.vfio.iommu.IommuCap;
 import dev.vplat.vfio.iommu.IommuDomain;
 import dev.vplat.vfio.iommu.IommuHwInfo;
 import dev.vplat.vfio.iommu.PagingDomain;
@@ -599,17 +600,18 @@ public final class SmmuV3HostDriver implements HostIommu {
         }
     }
 
+    /**
+     * arm_smmu_capable: coherent table walks and DMA (IDR0.COHACC, which the model offers);
+     * no hardware dirty tracking, since the host driver does not program HTTU.
+     */
+    @Override
+    public boolean capable(RequesterId rid, IommuCap cap) {
+        return cap == IommuCap.CACHE_COHERENCY;
+    }
+
     private void log(String format, Object... args) {
         if (trace.on(TraceCategory.IOMMU)) {
             trace.line(TraceCategory.IOMMU, unitId, String.format(format, args));
-        }
-    }
-
-    /** A domain realized by a fixed STE: blocking (abort) or identity (bypass). */
-    private record FixedDomain(DomainType type, HostIommu iommu) implements IommuDomain {
-        @Override
-        public String toString() {
-            return type.wireName() + " domain of " + iommu.unitId();
         }
     }
 }

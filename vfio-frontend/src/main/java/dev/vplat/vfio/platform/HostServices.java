@@ -14,13 +14,14 @@ import dev.vplat.vfio.driver.HostStack;
 import dev.vplat.vfio.iommu.IommuDevice;
 import dev.vplat.vfio.iommu.IommuGroup;
 import dev.vplat.vfio.iommu.UnitOwner;
+import dev.vplat.vfio.iommufd.Iommufd;
 import dev.vplat.vfio.kernel.HostKernel;
 
 import java.util.Map;
 
 /**
  * Boots the host stack on an assembled machine and connects it to the front ends: the IOMMU core
- * and driver core ({@link HostStack}), the DRIVER_BIND/UNBIND service, the guest
+ * and driver core ({@link HostStack}), /dev/iommu, the DRIVER_BIND/UNBIND service, the guest
  * write policy for host-owned units, and the MACHINE_INFO sections {@code pci}, {@code iommus}
  * and {@code groups}.
  */
@@ -30,6 +31,7 @@ final class HostServices {
 
     static void boot(HostKernel kernel, PciHost pci, MachineInfoRegistry info) {
         HostStack stack = HostStack.boot(kernel, pci);
+        Iommufd.install(kernel);
         DriverCore drivers = stack.drivers();
         kernel.provide(DriverControl.class, new DriverControl() {
             @Override
