@@ -6,9 +6,15 @@ package dev.vplat.vfio.iommu;
  * emulated RAM with the invalidations each change needs, or the mock unit's table. iommufd and
  * VFIO map user pages into it; device DMA through the hardware model then lands in them.
  */
-public interface PagingDomain {
+public interface PagingDomain extends IommuDomain {
     int PROT_READ = 1;
     int PROT_WRITE = 2;
+
+    /** UNMANAGED for user domains; a DMA-API default domain that translates reports DMA. */
+    @Override
+    default DomainType type() {
+        return DomainType.UNMANAGED;
+    }
 
     /** Which host driver realizes it: "intel-iommu", "mock", "arm-smmu-v3". */
     String driverName();

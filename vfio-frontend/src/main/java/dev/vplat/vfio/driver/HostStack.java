@@ -1,0 +1,158 @@
+package dev.vplat.vfio.driver;
+
+import dev.vplat.iommu.vtd.VtdConfig;
+import dev.vplat.iommu.vtd.VtdUnit;
+import dev.vplat.pci.PciBridge;
+import dev.vplat.pci.PciFunction;
+import dev.vplat.pci.PciGroup;
+import dev.vplat.pci.PciHost;
+import dev.vplat.pci.dma.DmaRouting;
+import dev.vplat.platform.irq.MsiMessage;
+import dev.vplat.platform.machine.Machine;
+import dev.vplat.vfio.hostiommu.VtdHostDriver;
+import dev.vplat.vfio.iommu.DomainType;
+import dev.vplat.vfio.iommu.HostIommu;
+import dev.vplat.vfio.iommu.IommuCore;
+import dev.vplat.vfio.iommu.UnitOwner;
+import dev.vplat.vfio.kernel.HostKernel;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Boots the host stack on a realized machine, the way Linux comes up on it: host VT-d drivers
+ * bring their host-owned units up, ACS is enabled and IOMMU groups are formed from the PCI
+ * topology, every function is probed into the IOMMU core (its group's default domain attached),
+ * translation is enabled, and each device type's own DMA-API driver is bound (vfio-pci and
+ * pci-stub are registered for every device). Guest-owned units are left at reset state: no host
+ * driver touches them, and the devices behind them have no IOMMU group.
+ *
+ * <p>The stack registers itself, its {@link IommuCore} and {@link DriverCore} as HostKernel
+ * services, and the {@code dma_owner_claims} counter.
+ */
+public final class HostStack {
+    /** Fault events of host-owned units go to APIC 0, vectors from here up (one per unit). */
+    static final int FAULT_VECTOR_BASE = 0x40;
+
+    private final HostKernel kernel;
+    private final PciHost pci;
+    private final Map<String, VtdHostDriver> vtdDrivers = new LinkedHashMap<>();
+    private final Map<String, UnitOwner> unitOwners = new LinkedHashMap<>();
+    private final IommuCore iommu;
+    private final DriverCore drivers;
+
+    private HostStack(HostKernel kernel, PciHost pci, DomainType defaultDomain) {
+        this.kernel = kernel;
+        this.pci = pci;
+        Machine machine = kernel.machine();
+        DmaRouting routing = pci.dmaRouting();
+        List<HostIommu> units = new ArrayList<>();
+        for (VtdUnit unit : machine.components(VtdUnit.class)) {
+            UnitOwner owner = unit.owner() == VtdConfig.Owner.HOST ? UnitOwner.HOST : UnitOwner.GUEST;
+            unitOwners.put(unit.name(), owner);
+            if (owner == UnitOwner.GUEST) {
+                continue;
+            }
+            String id = unit.name();
+            MsiMessage faultMsi = new MsiMessage(MsiMessage.X86_WINDOW_BASE, FAULT_VECTOR_BASE + vtdDrivers.size(), -1);
+            VtdHostDriver driver = new VtdHostDriver(id, unit.config().base(),
+                    rid -> {
+                        DmaRouting.Claim claim = routing.claimFor(rid);
+                        return claim != null && claim.owner().equals(id);
+                    },
+                    machine, kernel.pages(), defaultDomain, faultMsi);
+            driver.bringUp();
+            vtdDrivers.put(id, driver);
+            units.add(driver);
+        }
+        iommu = new IommuCore(units, machine.trace());
+        if (!units.isEmpty()) {
+            pci.enableAcs();
+        }
+        Map<PciFunction, Integer> topologyGroup = new LinkedHashMap<>();
+        for (PciGroup g : pci.groups()) {
+            for (PciFunction f : g.functions()) {
+                topologyGroup.put(f, g.id());
+            }
+        }
+        drivers = new DriverCore(iommu, machine.trace());
+        Set<String> types = new LinkedHashSet<>();
+        for (PciFunction f : pci.functions()) {
+            var device = iommu.addDevice(f.requesterId(), f.upstreamRequesterId(), topologyGroup.get(f));
+            drivers.addDevice(new HostDevice(f.requesterId(), f.typeName(), device));
+            if (hasOwnDriver(f)) {
+                types.add(f.typeName());
+            }
+        }
+        vtdDrivers.values().forEach(VtdHostDriver::enableTranslation);
+        drivers.registerDriver(HostDriver.vfioPci());
+        drivers.registerDriver(HostDriver.pciStub());
+        types.forEach(t -> drivers.registerDriver(HostDriver.dmaApi(t)));
+        for (PciFunction f : pci.functions()) {
+            if (hasOwnDriver(f)) {
+                drivers.bind(drivers.device(f.requesterId()), f.typeName());
+            }
+        }
+        kernel.counter("dma_owner_claims", iommu::dmaOwnerClaims);
+        kernel.provide(HostStack.class, this);
+        kernel.provide(IommuCore.class, iommu);
+        kernel.provide(DriverCore.class, drivers);
+    }
+
+    /**
+     * Boots the stack with identity default domains (pass-through where the unit has ECAP.PT),
+     * so DMA-API drivers and guests see untranslated DMA until a user claims a group.
+     */
+    public static HostStack boot(HostKernel kernel, PciHost pci) {
+        return boot(kernel, pci, DomainType.IDENTITY);
+    }
+
+    /** @param defaultDomain IDENTITY or DMA: what groups behind host-owned units start in */
+    public static HostStack boot(HostKernel kernel, PciHost pci, DomainType defaultDomain) {
+        return new HostStack(kernel, pci, defaultDomain);
+    }
+
+    /** Endpoints get their type's DMA-API driver; bridges and the host bridge get none. */
+    private boolean hasOwnDriver(PciFunction f) {
+        return !(f instanceof PciBridge) && f != pci.hostBridge();
+    }
+
+    public IommuCore iommu() {
+        return iommu;
+    }
+
+    public DriverCore drivers() {
+        return drivers;
+    }
+
+    public HostKernel kernel() {
+        return kernel;
+    }
+
+    /** The host driver of a host-owned VT-d unit, or null. */
+    public VtdHostDriver vtdDriver(String unitId) {
+        return vtdDrivers.get(unitId);
+    }
+
+    /** The owner of every IOMMU unit of the machine, by unit id. */
+    public Map<String, UnitOwner> unitOwners() {
+        return Map.copyOf(unitOwners);
+    }
+
+    /**
+     * Whether a guest-role MMIO write to {@code physAddr} is allowed: not when it falls in the
+     * register window of a host-owned unit (the protocol server answers EACCES).
+     */
+    public boolean guestMayWrite(long physAddr) {
+        for (VtdHostDriver d : vtdDrivers.values()) {
+            if (physAddr >= d.base() && physAddr - d.base() < d.windowSize()) {
+                return false;
+            }
+        }
+        return true;
+    }
+}

@@ -1,0 +1,129 @@
+package dev.vplat.vfio.hostiommu;
+
+import dev.vplat.platform.memory.GuestMemory;
+import dev.vplat.vfio.kernel.HostPageAllocator;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * A VT-d second-level page table in emulated RAM (spec §9.8, fact sheet A.18): 512 eight-byte
+ * entries per 4 KiB table, 9 index bits per level, an entry present iff R or W is set, PS marking
+ * a 2 MiB or 1 GiB leaf. Non-leaf entries carry R|W as Linux writes them. Table pages come from
+ * the host page pool and go back to it in {@link #free()}.
+ */
+final class SecondLevelTable {
+    static final long PTE_READ = 1;
+    static final long PTE_WRITE = 1 << 1;
+    static final long PTE_LARGE_PAGE = 1 << 7;
+    private static final long ADDR_MASK = 0x000F_FFFF_FFFF_F000L;
+    private static final int PAGE_SHIFT = 12;
+
+    private final GuestMemory ram;
+    private final HostPageAllocator pages;
+    private final int levels;
+    private final long root;
+    private final List<Long> tablePages = new ArrayList<>();
+
+    /** @param levels 3 (39-bit) or 4 (48-bit), as the context entry's AW says (levels = 2 + AW) */
+    SecondLevelTable(GuestMemory ram, HostPageAllocator pages, int levels) {
+        this.ram = ram;
+        this.pages = pages;
+        this.levels = levels;
+        this.root = newTable();
+    }
+
+    long root() {
+        return root;
+    }
+
+    int levels() {
+        return levels;
+    }
+
+    /** Input address width the table translates: 12 + 9 · levels bits. */
+    int addressWidth() {
+        return PAGE_SHIFT + 9 * levels;
+    }
+
+    private long newTable() {
+        long page = InvalidationQueue.zeroedPage(ram, pages);
+        tablePages.add(page);
+        return page;
+    }
+
+    private static int shift(int level) {
+        return PAGE_SHIFT + 9 * (level - 1);
+    }
+
+    private static long entryAddr(long table, long iova, int level) {
+        return table + ((iova >>> shift(level)) & 0x1FF) * 8;
+    }
+
+    /**
+     * Writes a leaf for the page of {@code 1 << (12 + 9·(leafLevel−1))} bytes at {@code iova};
+     * leafLevel 1 is a 4 KiB page, 2 a 2 MiB page.
+     */
+    void map(long iova, long gpa, int leafLevel, long prot) {
+        long table = root;
+        for (int level = levels; level > leafLevel; level--) {
+            long slot = entryAddr(table, iova, level);
+            long pte = ram.readRam(slot, 8);
+            if ((pte & (PTE_READ | PTE_WRITE)) == 0) {
+                long next = newTable();
+                pte = next | PTE_READ | PTE_WRITE;
+                ram.writeRam(slot, 8, pte);
+            }
+            table = pte & ADDR_MASK;
+        }
+        ram.writeRam(entryAddr(table, iova, leafLevel), 8,
+                (gpa & ADDR_MASK) | prot | (leafLevel > 1 ? PTE_LARGE_PAGE : 0));
+    }
+
+    /** Clears the leaf covering {@code iova}; returns the bytes it mapped, 0 if nothing was mapped. */
+    long unmap(long iova) {
+        long table = root;
+        for (int level = levels; level >= 1; level--) {
+            long slot = entryAddr(table, iova, level);
+            long pte = ram.readRam(slot, 8);
+            if ((pte & (PTE_READ | PTE_WRITE)) == 0) {
+                return 0;
+            }
+            if (level == 1 || (pte & PTE_LARGE_PAGE) != 0) {
+                ram.writeRam(slot, 8, 0);
+                return 1L << shift(level);
+            }
+            table = pte & ADDR_MASK;
+        }
+        return 0;
+    }
+
+    /** The address {@code iova} translates to, or -1 (a software walk, like iova_to_phys). */
+    long lookup(long iova) {
+        long table = root;
+        for (int level = levels; level >= 1; level--) {
+            long pte = ram.readRam(entryAddr(table, iova, level), 8);
+            if ((pte & (PTE_READ | PTE_WRITE)) == 0) {
+                return -1;
+            }
+            if (level == 1 || (pte & PTE_LARGE_PAGE) != 0) {
+                long size = 1L << shift(level);
+                return (pte & ADDR_MASK & ~(size - 1)) | (iova & (size - 1));
+            }
+            table = pte & ADDR_MASK;
+        }
+        return -1;
+    }
+
+    /** Table pages in use, root included. */
+    int tablePageCount() {
+        return tablePages.size();
+    }
+
+    void free() {
+        for (long page : tablePages) {
+            pages.free(page);
+        }
+        tablePages.clear();
+    }
+}
