@@ -46,7 +46,7 @@ class VtdHostDriverTest {
     private HostStack boot(Map<String, String> unitProps) {
         m.vtd("dmar0", BASE, "host", "all", unitProps);
         m.plug("dev", "dmatest", "", "03.0");
-        m.machine.realize();
+        m.realize();
         return HostStack.boot(m.kernel, m.pci);
     }
 

@@ -20,7 +20,9 @@ import dev.vplat.platform.trace.Trace;
 import dev.vplat.vfio.kernel.HostKernel;
 import dev.vplat.vfio.kernel.HostPageAllocator;
 
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -36,6 +38,7 @@ public final class TestMachine {
     public final PciHost pci;
     public final HostKernel kernel;
     private final Map<String, DmaDevice> dmaDevices = new HashMap<>();
+    private final List<Runnable> firmware = new ArrayList<>();
 
     public TestMachine() {
         machine.addRam("ram", 0, RAM_SIZE);
@@ -79,9 +82,17 @@ public final class TestMachine {
     public PciBridge pcieToPciBridge(String id, String addr) {
         PciBridge port = pci.addRootPort(id + "-port", addr);
         PciBridge bridge = pci.addBridge(PciBridge.Kind.PCIE_TO_PCI_BRIDGE, id, id + "-port", "00.0", false);
-        numberBuses(port, 0, 1, 2);
-        numberBuses(bridge, 1, 2, 2);
+        firmware.add(() -> {
+            numberBuses(port, 0, 1, 2);
+            numberBuses(bridge, 1, 2, 2);
+        });
         return bridge;
+    }
+
+    /** Realizes the machine, then numbers bridge buses as firmware enumeration would. */
+    public void realize() {
+        machine.realize();
+        firmware.forEach(Runnable::run);
     }
 
     private static void numberBuses(PciBridge b, int primary, int secondary, int subordinate) {
