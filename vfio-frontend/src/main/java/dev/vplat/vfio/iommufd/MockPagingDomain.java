@@ -37,6 +37,12 @@ public final class MockPagingDomain implements PagingDomain {
         return unit;
     }
 
+    /** The mock unit is the selftest's own, not a host IOMMU of the IOMMU core: no core unit owns it. */
+    @Override
+    public dev.vplat.vfio.iommu.HostIommu iommu() {
+        return null;
+    }
+
     @Override
     public String driverName() {
         return "mock";
