@@ -217,6 +217,14 @@ public final class Register {
             return this;
         }
 
+        /**
+         * An {@code int} reset value is a 32-bit pattern: zero-extended, so a literal like
+         * {@code 0x8000_0000} means bit 31 and not the 64-bit sign extension Java would give it.
+         */
+        public Builder reset(int value) {
+            return reset(value & 0xFFFF_FFFFL);
+        }
+
         /** Bits that take the written value. Bits not named by any mask are read-only. */
         public Builder rw(long mask) {
             this.rwMask |= mask;
