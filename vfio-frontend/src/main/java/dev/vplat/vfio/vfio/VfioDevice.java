@@ -18,7 +18,7 @@ final class VfioDevice {
     private final HostDevice host;
     private final VfioGroup group;
     private final VfioPciDevice pci;
-    private final Set<Object> files = new LinkedHashSet<>();
+    private final Set<VfioDeviceFile> files = new LinkedHashSet<>();
     private int openCount;
     private IommufdDevice idev;
 
@@ -63,7 +63,7 @@ final class VfioDevice {
     }
 
     /** Files (cdev files, device fds) that refer to this device; while any exists it cannot be unbound. */
-    Set<Object> files() {
+    Set<VfioDeviceFile> files() {
         return files;
     }
 
