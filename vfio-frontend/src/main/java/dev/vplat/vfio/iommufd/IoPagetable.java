@@ -284,6 +284,41 @@ public final class IoPagetable {
         }
     }
 
+    /**
+     * iopt_cut_iova / iopt_area_split, used only by VFIO TYPE1 compatibility: splits the area
+     * containing {@code iova} so that {@code iova} is the last byte of one piece. Nothing to do
+     * when no area holds it or it already ends there. The new start must be aligned to the IOVA
+     * alignment in IOVA and in the pages (EINVAL); an area pinned by an in-kernel access cannot
+     * be split (EINVAL). The pieces share the pages and keep the domains' mappings as they are.
+     */
+    void cut(long iova) {
+        Area a = areaAt(iova);
+        if (a == null || iova == a.last()) {
+            return;
+        }
+        long newStart = iova + 1;
+        if ((newStart & (alignment - 1)) != 0 || (a.startByteAt(newStart) & (alignment - 1)) != 0) {
+            throw fail(Errno.EINVAL, "cannot cut the area at 0x" + Long.toHexString(a.iova) + " at unaligned 0x"
+                    + Long.toHexString(newStart));
+        }
+        if (a.numAccesses > 0) {
+            throw fail(Errno.EINVAL, "cannot cut an area an in-kernel access has pinned");
+        }
+        Area lhs = new Area(a.iova, newStart - a.iova, a.pages, a.startByte, a.prot);
+        Area rhs = new Area(newStart, a.last() - iova, a.pages, a.startByteAt(newStart), a.prot);
+        if (a.domainPinned) {
+            if (lhs.lastPage() == rhs.firstPage()) {
+                a.pages.addUsers(rhs.firstPage(), rhs.firstPage());
+            }
+            lhs.domainPinned = true;
+            rhs.domainPinned = true;
+        }
+        areas.remove(a.iova);
+        areas.put(lhs.iova, lhs);
+        areas.put(rhs.iova, rhs);
+        a.pages.addAreaRef();
+    }
+
     /** iopt_unmap_all: always succeeds, returns the bytes removed. */
     long unmapAll() {
         try {

@@ -16,12 +16,13 @@ import dev.vplat.vfio.iommu.IommuGroup;
 import dev.vplat.vfio.iommu.UnitOwner;
 import dev.vplat.vfio.iommufd.Iommufd;
 import dev.vplat.vfio.kernel.HostKernel;
+import dev.vplat.vfio.vfio.Vfio;
 
 import java.util.Map;
 
 /**
  * Boots the host stack on an assembled machine and connects it to the front ends: the IOMMU core
- * and driver core ({@link HostStack}), /dev/iommu, the DRIVER_BIND/UNBIND service, the guest
+ * and driver core ({@link HostStack}), /dev/iommu and /dev/vfio, the DRIVER_BIND/UNBIND service, the guest
  * write policy for host-owned units, and the MACHINE_INFO sections {@code pci}, {@code iommus}
  * and {@code groups}.
  */
@@ -32,6 +33,7 @@ final class HostServices {
     static void boot(HostKernel kernel, PciHost pci, MachineInfoRegistry info) {
         HostStack stack = HostStack.boot(kernel, pci);
         Iommufd.install(kernel);
+        Vfio vfio = Vfio.install(kernel);
         DriverCore drivers = stack.drivers();
         kernel.provide(DriverControl.class, new DriverControl() {
             @Override
@@ -50,7 +52,7 @@ final class HostServices {
                         String.format("0x%x is in the register window of a host-owned IOMMU unit", gpa));
             }
         });
-        info.register(contributor("pci", out -> writePci(out, pci, stack)));
+        info.register(contributor("pci", out -> writePci(out, pci, stack, vfio)));
         info.register(contributor("iommus", out -> writeIommus(out, kernel.machine(), pci, stack)));
         info.register(contributor("groups", out -> writeGroups(out, stack)));
     }
@@ -69,7 +71,7 @@ final class HostServices {
         };
     }
 
-    private static void writePci(JsonWriter out, PciHost pci, HostStack stack) {
+    private static void writePci(JsonWriter out, PciHost pci, HostStack stack, Vfio vfio) {
         out.beginArray();
         for (PciFunction f : pci.functions()) {
             HostDevice host = stack.drivers().device(f.requesterId());
@@ -99,7 +101,13 @@ final class HostServices {
             } else {
                 out.nullValue();
             }
-            out.name("vfio").nullValue();
+            out.name("vfio");
+            String node = vfio.cdevPath(f.requesterId().bdf());
+            if (node != null) {
+                out.value(node);
+            } else {
+                out.nullValue();
+            }
             out.endObject();
         }
         out.endArray();
