@@ -1,5 +1,7 @@
 package dev.vplat.vfio.platform;
 
+import dev.vplat.pci.PciHost;
+import dev.vplat.pci.PciHostOptions;
 import dev.vplat.platform.device.ConfigException;
 import dev.vplat.platform.device.DeviceRegistry;
 import dev.vplat.platform.device.OptionString;
@@ -8,14 +10,9 @@ import dev.vplat.platform.trace.Trace;
 import dev.vplat.platform.trace.TraceCategory;
 import dev.vplat.vfio.kernel.HostKernel;
 import dev.vplat.vfio.kernel.HostPageAllocator;
+import dev.vplat.vfio.plugin.PciDevicePlugger;
+import dev.vplat.vfio.plugin.PluginLoader;
 
-import java.net.MalformedURLException;
-import java.net.URL;
-import java.net.URLClassLoader;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
 
 /**
  * Builds a {@link Platform} from a {@link PlatformConfig}, in the order a machine is put
@@ -63,8 +60,8 @@ public final class Platforms {
         MachineInfoRegistry info = new MachineInfoRegistry();
         kernel.provide(MachineInfoRegistry.class, info);
 
-        DeviceRegistry types = DeviceRegistry.discover(pluginLoader(config.plugins()), "vplat");
-        addDevices(config, types);
+        DeviceRegistry types = PluginLoader.registry(Platforms.class.getClassLoader(), config.plugins());
+        addDevices(config, machine, types);
 
         machine.realize();
         return new Platform(config, machine, kernel, info);
@@ -72,38 +69,25 @@ public final class Platforms {
 
     /**
      * Where the machine preset (q35: PCIe host bridge, default devices unless noDefaults, VT-d
-     * units) and the {@code --device}/{@code --iommu} options are assembled. Until the PCI and
-     * IOMMU layers are wired in here, every option string is checked against the known device
-     * types and then refused, so a typo and a missing layer both give a clear message.
+     * units) and the {@code --device}/{@code --iommu} options are assembled. For now q35 gets a
+     * PCI host with the {@code --device} functions on its root bus (built-in or from plugin
+     * jars); IOMMU options are checked against the known types and then refused, so a typo and
+     * a missing layer both give a clear message.
      */
-    private static void addDevices(PlatformConfig config, DeviceRegistry types) {
-        List<String> all = new ArrayList<>(config.devices());
-        all.addAll(config.iommus());
-        for (String text : all) {
+    private static void addDevices(PlatformConfig config, Machine machine, DeviceRegistry types) {
+        if (!config.devices().isEmpty()) {
+            if (!config.machine().equals("q35")) {
+                throw new ConfigException("machine '" + config.machine() + "' has no PCI bus for --device yet");
+            }
+            PciHost host = new PciHost(machine, PciHostOptions.q35());
+            machine.add("pci", host);
+            new PciDevicePlugger(types).plugAll(host, config.devices());
+        }
+        for (String text : config.iommus()) {
             OptionString option = OptionString.parse(text);
             types.find(option.type());
             throw new ConfigException("'" + option.type() + "' is known but machine '" + config.machine()
-                    + "' has no bus to plug it into yet");
+                    + "' has no IOMMU layer to add it to yet");
         }
-    }
-
-    private static ClassLoader pluginLoader(List<Path> plugins) {
-        ClassLoader parent = Platforms.class.getClassLoader();
-        if (plugins.isEmpty()) {
-            return parent;
-        }
-        URL[] urls = new URL[plugins.size()];
-        for (int i = 0; i < urls.length; i++) {
-            Path p = plugins.get(i);
-            if (!Files.isRegularFile(p)) {
-                throw new ConfigException("plugin " + p + " is not a readable jar file");
-            }
-            try {
-                urls[i] = p.toUri().toURL();
-            } catch (MalformedURLException e) {
-                throw new ConfigException("plugin " + p + ": " + e.getMessage());
-            }
-        }
-        return new URLClassLoader("vplat-plugins", urls, parent);
     }
 }
