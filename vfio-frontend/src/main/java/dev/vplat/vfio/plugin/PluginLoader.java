@@ -12,6 +12,7 @@ import java.net.URLClassLoader;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Objects;
 import java.util.ServiceConfigurationError;
 import java.util.ServiceLoader;
 import java.util.jar.JarFile;
@@ -82,7 +83,7 @@ public final class PluginLoader {
             throw new ConfigException("plugin " + origin + ": " + p.type().getName()
                     + ".deviceTypes() failed: " + describe(e), e);
         }
-        if (types == null || types.contains(null)) {
+        if (types == null || types.stream().anyMatch(Objects::isNull)) {
             throw new ConfigException("plugin " + origin + ": " + p.type().getName()
                     + ".deviceTypes() returned null or a null type");
         }
