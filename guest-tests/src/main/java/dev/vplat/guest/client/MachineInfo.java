@@ -13,8 +13,8 @@ import java.util.Optional;
  * {@code "0x…"} strings and are parsed to {@code long} here.
  */
 public final class MachineInfo {
-    /** One block of the memory map ({@code kind} "ram", "mmio", …). */
-    public record MemoryRange(String kind, long base, long size) {
+    /** One block of the memory map ({@code kind} "ram", "mmio", "host-reserved", …; {@code name} may be null). */
+    public record MemoryRange(String kind, String name, long base, long size) {
     }
 
     /** One PCI function. {@code driver}, {@code iommu} and {@code vfio} are null when unset. */
@@ -60,7 +60,8 @@ public final class MachineInfo {
     public List<MemoryRange> memory() {
         List<MemoryRange> out = new ArrayList<>();
         for (Map<String, Object> m : objects("memory")) {
-            out.add(new MemoryRange((String) m.get("kind"), hex(m.get("base")), hex(m.get("size"))));
+            out.add(new MemoryRange((String) m.get("kind"), (String) m.get("name"), hex(m.get("base")),
+                    hex(m.get("size"))));
         }
         return out;
     }
@@ -118,8 +119,8 @@ public final class MachineInfo {
     }
 
     /**
-     * The ECAM base of the PCI host bridge, from a top-level {@code "ecam"} key or a memory-map
-     * entry of kind "ecam"/"pcie-ecam", if the server reports one.
+     * The ECAM base of the PCI host bridge, from a top-level {@code "ecam"} key or the memory-map
+     * entry whose kind or name says ECAM/MMCONFIG ("pcie-mmcfg", as QEMU names it), if any.
      */
     public Optional<Long> ecamBase() {
         if (tree.get("ecam") instanceof Map<?, ?> m && m.get("base") != null) {
@@ -128,7 +129,16 @@ public final class MachineInfo {
         if (tree.get("ecam") instanceof String s) {
             return Optional.of(hex(s));
         }
-        return memory().stream().filter(r -> r.kind().contains("ecam")).map(MemoryRange::base).findFirst();
+        return memory().stream().filter(MachineInfo::isEcam).map(MemoryRange::base).findFirst();
+    }
+
+    private static boolean isEcam(MemoryRange r) {
+        for (String s : new String[]{r.kind(), r.name()}) {
+            if (s != null && (s.contains("ecam") || s.contains("mmcfg"))) {
+                return true;
+            }
+        }
+        return false;
     }
 
     @SuppressWarnings("unchecked")

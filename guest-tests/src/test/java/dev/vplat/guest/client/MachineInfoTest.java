@@ -11,7 +11,7 @@ class MachineInfoTest {
     private static final String JSON = """
             { "machine": "q35",
               "memory":  [ {"kind": "ram", "base": "0x0", "size": "0x80000000"},
-                           {"kind": "ecam", "base": "0xb0000000", "size": "0x10000000"} ],
+                           {"kind": "mmio", "name": "pcie-mmcfg", "base": "0xb0000000", "size": "0x10000000"} ],
               "pci":     [ {"bdf": "0000:00:03.0", "vendor": "0x1234", "device": "0x11e8",
                             "class": "0x00ff00", "type": "edu", "driver": null,
                             "group": 5, "iommu": "dmar0",
@@ -34,7 +34,7 @@ class MachineInfoTest {
 
     @Test
     void memoryIommusAndGroupsAreTyped() {
-        assertEquals(new MachineInfo.MemoryRange("ram", 0, 0x80000000L), info.memory().get(0));
+        assertEquals(new MachineInfo.MemoryRange("ram", null, 0, 0x80000000L), info.memory().get(0));
         assertEquals(new MachineInfo.Iommu("dmar0", "intel-iommu", 0xfed90000L, "host", List.of("0000:00:03.0")),
                 info.iommus().get(0));
         assertEquals(new MachineInfo.Group(5, List.of("0000:00:03.0"), "user", "paging"), info.groups().get(0));
