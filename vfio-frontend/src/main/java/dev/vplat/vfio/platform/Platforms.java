@@ -13,7 +13,6 @@ import dev.vplat.vfio.kernel.HostPageAllocator;
 import dev.vplat.vfio.plugin.PciDevicePlugger;
 import dev.vplat.vfio.plugin.PluginLoader;
 
-
 /**
  * Builds a {@link Platform} from a {@link PlatformConfig}, in the order a machine is put
  * together: RAM and the fixed windows of the architecture, the host kernel with its page pool,
