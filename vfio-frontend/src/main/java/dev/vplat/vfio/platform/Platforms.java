@@ -1,5 +1,6 @@
 package dev.vplat.vfio.platform;
 
+import dev.vplat.pci.PciHost;
 import dev.vplat.platform.device.ConfigException;
 import dev.vplat.platform.device.DeviceRegistry;
 import dev.vplat.pci.PciHost;
@@ -8,13 +9,7 @@ import dev.vplat.platform.trace.Trace;
 import dev.vplat.platform.trace.TraceCategory;
 import dev.vplat.vfio.kernel.HostKernel;
 import dev.vplat.vfio.kernel.HostPageAllocator;
-
-import java.net.MalformedURLException;
-import java.net.URL;
-import java.net.URLClassLoader;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.util.List;
+import dev.vplat.vfio.plugin.PluginLoader;
 
 /**
  * Builds a {@link Platform} from a {@link PlatformConfig}, in the order a machine is put
@@ -62,7 +57,7 @@ public final class Platforms {
         MachineInfoRegistry info = new MachineInfoRegistry();
         kernel.provide(MachineInfoRegistry.class, info);
 
-        DeviceRegistry types = DeviceRegistry.discover(pluginLoader(config.plugins()), "vplat");
+        DeviceRegistry types = PluginLoader.registry(Platforms.class.getClassLoader(), config.plugins());
         PciHost pci = buildHardware(machine, types, config);
 
         machine.realize();
@@ -77,25 +72,5 @@ public final class Platforms {
         }
         return VirtPreset.build(machine, types,
                 new VirtPreset.Options(!config.noDefaults(), config.devices(), config.iommus())).pci();
-    }
-
-    private static ClassLoader pluginLoader(List<Path> plugins) {
-        ClassLoader parent = Platforms.class.getClassLoader();
-        if (plugins.isEmpty()) {
-            return parent;
-        }
-        URL[] urls = new URL[plugins.size()];
-        for (int i = 0; i < urls.length; i++) {
-            Path p = plugins.get(i);
-            if (!Files.isRegularFile(p)) {
-                throw new ConfigException("plugin " + p + " is not a readable jar file");
-            }
-            try {
-                urls[i] = p.toUri().toURL();
-            } catch (MalformedURLException e) {
-                throw new ConfigException("plugin " + p + ": " + e.getMessage());
-            }
-        }
-        return new URLClassLoader("vplat-plugins", urls, parent);
     }
 }

@@ -6,6 +6,7 @@ import dev.vplat.pci.q35.Q35PciTopology;
 import dev.vplat.platform.device.DeviceRegistry;
 import dev.vplat.platform.device.OptionString;
 import dev.vplat.platform.machine.Machine;
+import dev.vplat.vfio.plugin.PciDevicePlugger;
 
 import java.util.List;
 
@@ -35,9 +36,9 @@ final class Q35Preset {
             machine.add("pci", pci);
         } else {
             pci = Q35PciTopology.build(machine, types);
-            CommandLineDevices.plug(pci, types, "dmatest-g", "dmatest,addr=07.0");
+            new PciDevicePlugger(types).plug(pci, "dmatest,id=dmatest-g,addr=07.0");
         }
-        CommandLineDevices.plugAll(pci, types, config.devices());
+        new PciDevicePlugger(types).plugAll(pci, config.devices());
         List<String> iommus = config.iommus();
         if (iommus.isEmpty() && !config.noDefaults()) {
             iommus = List.of(GUEST_UNIT, HOST_UNIT);

@@ -8,6 +8,7 @@ import dev.vplat.platform.device.ConfigException;
 import dev.vplat.platform.device.DeviceRegistry;
 import dev.vplat.platform.device.OptionString;
 import dev.vplat.platform.machine.Machine;
+import dev.vplat.vfio.plugin.PciDevicePlugger;
 import dev.vplat.platform.memory.AccessRules;
 import dev.vplat.platform.memory.MmioOps;
 
@@ -90,12 +91,13 @@ public final class VirtPreset {
             smmus.add(addSmmu(machine, registry, pci, "smmu" + smmus.size(), text));
         }
         if (options.defaultDevices()) {
-            CommandLineDevices.plug(pci, registry, "edu", "edu,addr=02.0");
-            CommandLineDevices.plug(pci, registry, "dmatest0", "dmatest,addr=03.0");
+            PciDevicePlugger plugger = new PciDevicePlugger(registry);
+            plugger.plug(pci, "edu,id=edu,addr=02.0");
+            plugger.plug(pci, "dmatest,id=dmatest0,addr=03.0");
             pci.addRootPort("rp0", "04.0");
-            CommandLineDevices.plug(pci, registry, "dmatest1", "dmatest,bus=rp0,addr=00.0");
+            plugger.plug(pci, "dmatest,id=dmatest1,bus=rp0,addr=00.0");
         }
-        CommandLineDevices.plugAll(pci, registry, options.devices());
+        new PciDevicePlugger(registry).plugAll(pci, options.devices());
         machine.add("pci", pci);
         machine.add("firmware-bus-numbering", new BusNumbering(pci));
         return new Hardware(pci, smmus);
