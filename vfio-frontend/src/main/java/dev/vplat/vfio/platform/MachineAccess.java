@@ -1,0 +1,132 @@
+package dev.vplat.vfio.platform;
+
+import dev.vplat.platform.clock.VirtualClock;
+import dev.vplat.platform.machine.Machine;
+import dev.vplat.vfio.kernel.Errno;
+import dev.vplat.vfio.kernel.ErrnoException;
+import dev.vplat.vfio.kernel.HostKernel;
+
+/**
+ * The guest-role view of a machine, shared by the binary ops, the text (qtest) commands and the
+ * embedded CLI so they agree on every rule: which reads are single accesses, which writes the
+ * {@link GuestAccessPolicy} refuses, how the clock moves. Machine thread only.
+ */
+public final class MachineAccess {
+    private static final int FILL_CHUNK = 64 * 1024;
+    private final Machine machine;
+    private final HostKernel kernel;
+
+    MachineAccess(Machine machine, HostKernel kernel) {
+        this.machine = machine;
+        this.kernel = kernel;
+    }
+
+    /** True when {@code size} bytes at {@code addr} form one naturally aligned access of 1, 2, 4 or 8 bytes. */
+    public static boolean isSingleAccess(long addr, long size) {
+        return (size == 1 || size == 2 || size == 4 || size == 8) && (addr & (size - 1)) == 0;
+    }
+
+    /** One access of {@code width} bytes with MMIO semantics. */
+    public long read(long addr, int width) {
+        checkWidth(width, 8);
+        return machine.system().read(addr, width);
+    }
+
+    public void write(long addr, int width, long value) {
+        checkWidth(width, 8);
+        checkWrite(addr, width);
+        machine.system().write(addr, width, value);
+    }
+
+    /** MEM_READ: a single access when the size and alignment make one, else a byte range. */
+    public byte[] readBytes(long addr, int size) {
+        byte[] data = new byte[size];
+        if (isSingleAccess(addr, size)) {
+            long v = machine.system().read(addr, size);
+            for (int i = 0; i < size; i++) {
+                data[i] = (byte) (v >>> (8 * i));
+            }
+        } else {
+            machine.system().read(addr, data, 0, size);
+        }
+        return data;
+    }
+
+    /** MEM_WRITE: the counterpart of {@link #readBytes}. */
+    public void writeBytes(long addr, byte[] data) {
+        checkWrite(addr, data.length);
+        if (isSingleAccess(addr, data.length)) {
+            long v = 0;
+            for (int i = 0; i < data.length; i++) {
+                v |= (data[i] & 0xFFL) << (8 * i);
+            }
+            machine.system().write(addr, data.length, v);
+        } else {
+            machine.system().write(addr, data, 0, data.length);
+        }
+    }
+
+    public void fill(long addr, long size, byte value) {
+        if (size < 0 || addr + size < addr) {
+            throw new ErrnoException(Errno.EINVAL, "fill range wraps around");
+        }
+        checkWrite(addr, size);
+        byte[] chunk = new byte[(int) Math.min(size, FILL_CHUNK)];
+        java.util.Arrays.fill(chunk, value);
+        for (long done = 0; done < size; done += chunk.length) {
+            int n = (int) Math.min(chunk.length, size - done);
+            machine.system().write(addr + done, chunk, 0, n);
+        }
+    }
+
+    public long pioRead(int port, int width) {
+        checkWidth(width, 4);
+        return machine.io().read(port & 0xFFFF, width);
+    }
+
+    public void pioWrite(int port, int width, long value) {
+        checkWidth(width, 4);
+        machine.io().write(port & 0xFFFF, width, value);
+    }
+
+    /** Advances virtual time by {@code ns}, or with 0 to the next timer deadline; returns the time now. */
+    public long clockStep(long ns) {
+        VirtualClock clock = machine.clock();
+        if (ns < 0) {
+            throw new ErrnoException(Errno.EINVAL, "cannot step by a negative time");
+        }
+        return ns == 0 ? clock.stepToNextDeadline() : clock.step(ns);
+    }
+
+    /** Moves virtual time to {@code ns}; EINVAL when that is in the past. */
+    public long clockSet(long ns) {
+        VirtualClock clock = machine.clock();
+        if (ns < clock.now() || ns < 0) {
+            throw new ErrnoException(Errno.EINVAL, "clock is at " + clock.now() + " ns, cannot set it back to " + ns);
+        }
+        return clock.advanceTo(ns);
+    }
+
+    public long now() {
+        return machine.clock().now();
+    }
+
+    /** System reset: devices and IOMMUs go to reset state, RAM keeps its contents. */
+    public void reset() {
+        machine.reset();
+    }
+
+    private void checkWrite(long addr, long length) {
+        GuestAccessPolicy policy = kernel.serviceOrNull(GuestAccessPolicy.class);
+        if (policy != null && length > 0) {
+            policy.checkGuestWrite(addr, length);
+        }
+    }
+
+    private static void checkWidth(int width, int max) {
+        if (width != 1 && width != 2 && width != 4 && (width != 8 || max < 8)) {
+            throw new ErrnoException(Errno.EINVAL, "access width " + width + " is not one of 1, 2, 4"
+                    + (max >= 8 ? ", 8" : ""));
+        }
+    }
+}

@@ -1,0 +1,109 @@
+package dev.vplat.vfio.platform;
+
+import dev.vplat.platform.device.ConfigException;
+import dev.vplat.platform.device.DeviceRegistry;
+import dev.vplat.platform.device.OptionString;
+import dev.vplat.platform.machine.Machine;
+import dev.vplat.platform.trace.Trace;
+import dev.vplat.platform.trace.TraceCategory;
+import dev.vplat.vfio.kernel.HostKernel;
+import dev.vplat.vfio.kernel.HostPageAllocator;
+
+import java.net.MalformedURLException;
+import java.net.URL;
+import java.net.URLClassLoader;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Builds a {@link Platform} from a {@link PlatformConfig}, in the order a machine is put
+ * together: RAM and the fixed windows of the architecture, the host kernel with its page pool,
+ * then the devices and IOMMUs the preset and the command line ask for, then realize.
+ *
+ * <p>The host kernel's page pool is the upper half of RAM (rounded to pages): user memory of
+ * sessions, host IOMMU page tables and queues live there, so the lower half is what a guest
+ * driver under test may use freely. MACHINE_INFO lists the pool as memory of kind
+ * {@code host-reserved}.
+ */
+public final class Platforms {
+    /** RAM base of QEMU's Arm {@code virt} machine (hw/arm/virt.c, VIRT_MEM). */
+    public static final long VIRT_RAM_BASE = 0x4000_0000L;
+    private static final long MIN_MEMORY = 1L << 20;
+
+    private Platforms() {
+    }
+
+    public static Platform create(PlatformConfig config) {
+        if (config.memoryBytes() < MIN_MEMORY || (config.memoryBytes() & (HostPageAllocator.PAGE_SIZE - 1)) != 0) {
+            throw new ConfigException("memory must be at least 1M and a multiple of 4K, not " + config.memoryBytes());
+        }
+        Trace trace = new Trace();
+        trace.enable(TraceCategory.parseList(config.trace()));
+        Machine machine = new Machine(config.machine(), trace);
+        long ramBase;
+        switch (config.machine()) {
+            case "q35":
+                ramBase = 0;
+                machine.addRam("ram", ramBase, config.memoryBytes());
+                machine.addX86MsiWindow();
+                break;
+            case "virt":
+                ramBase = VIRT_RAM_BASE;
+                machine.addRam("ram", ramBase, config.memoryBytes());
+                break;
+            default:
+                throw new ConfigException("unknown machine '" + config.machine() + "' (known: q35, virt)");
+        }
+        long poolSize = (config.memoryBytes() / 2) & -HostPageAllocator.PAGE_SIZE;
+        HostKernel kernel = new HostKernel(machine,
+                new HostPageAllocator(ramBase + config.memoryBytes() - poolSize, poolSize));
+        kernel.setTestHooks(config.testHooks());
+        MachineInfoRegistry info = new MachineInfoRegistry();
+        kernel.provide(MachineInfoRegistry.class, info);
+
+        DeviceRegistry types = DeviceRegistry.discover(pluginLoader(config.plugins()), "vplat");
+        addDevices(config, types);
+
+        machine.realize();
+        return new Platform(config, machine, kernel, info);
+    }
+
+    /**
+     * Where the machine preset (q35: PCIe host bridge, default devices unless noDefaults, VT-d
+     * units) and the {@code --device}/{@code --iommu} options are assembled. Until the PCI and
+     * IOMMU layers are wired in here, every option string is checked against the known device
+     * types and then refused, so a typo and a missing layer both give a clear message.
+     */
+    private static void addDevices(PlatformConfig config, DeviceRegistry types) {
+        List<String> all = new ArrayList<>(config.devices());
+        all.addAll(config.iommus());
+        for (String text : all) {
+            OptionString option = OptionString.parse(text);
+            types.find(option.type());
+            throw new ConfigException("'" + option.type() + "' is known but machine '" + config.machine()
+                    + "' has no bus to plug it into yet");
+        }
+    }
+
+    private static ClassLoader pluginLoader(List<Path> plugins) {
+        ClassLoader parent = Platforms.class.getClassLoader();
+        if (plugins.isEmpty()) {
+            return parent;
+        }
+        URL[] urls = new URL[plugins.size()];
+        for (int i = 0; i < urls.length; i++) {
+            Path p = plugins.get(i);
+            if (!Files.isRegularFile(p)) {
+                throw new ConfigException("plugin " + p + " is not a readable jar file");
+            }
+            try {
+                urls[i] = p.toUri().toURL();
+            } catch (MalformedURLException e) {
+                throw new ConfigException("plugin " + p + ": " + e.getMessage());
+            }
+        }
+        return new URLClassLoader("vplat-plugins", urls, parent);
+    }
+}

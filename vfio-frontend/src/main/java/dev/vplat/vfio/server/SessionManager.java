@@ -1,0 +1,70 @@
+package dev.vplat.vfio.server;
+
+import dev.vplat.vfio.kernel.HostKernel;
+import dev.vplat.vfio.platform.Platform;
+
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+
+/**
+ * What every session shares: the platform, the server's options and interrupt fan-out, and the
+ * two ends of a session's life — start spawns its process, exit makes the process exit.
+ * Machine thread only.
+ */
+public final class SessionManager {
+    private final Platform platform;
+    private final ServerOptions options;
+    private final InterruptFanout fanout = new InterruptFanout();
+
+    public SessionManager(Platform platform, ServerOptions options) {
+        this.platform = platform;
+        this.options = options;
+        platform.machine().interrupts().addListener(fanout);
+    }
+
+    public Platform platform() {
+        return platform;
+    }
+
+    public HostKernel kernel() {
+        return platform.kernel();
+    }
+
+    public ServerOptions options() {
+        return options;
+    }
+
+    public InterruptFanout fanout() {
+        return fanout;
+    }
+
+    /** Spawns the session's process: root with every capability for the guest role (PROTOCOL.md "Roles"). */
+    void start(Session s, Session.Role role) {
+        s.start(role, platform.kernel().spawn(role == Session.Role.GUEST));
+    }
+
+    /** Connection gone: no more requests run, interrupts stop, and the process exits, releasing everything. */
+    void exit(Session s) {
+        s.markClosing();
+        if (s.irqWatch()) {
+            fanout.watch(s, false);
+        }
+        if (s.started()) {
+            platform.kernel().exit(s.process());
+        }
+    }
+
+    /** Whether {@code presented} opens the guest role: always when no token is set, else only the token. */
+    boolean tokenAccepted(String presented) {
+        if (options.token() == null) {
+            return true;
+        }
+        return presented != null && MessageDigest.isEqual(presented.getBytes(StandardCharsets.UTF_8),
+                options.token().getBytes(StandardCharsets.UTF_8));
+    }
+
+    /** Shutdown: the platform is closed after this, so stop listening to its interrupts. */
+    public void detach() {
+        platform.machine().interrupts().removeListener(fanout);
+    }
+}

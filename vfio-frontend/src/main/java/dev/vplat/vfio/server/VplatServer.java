@@ -1,0 +1,238 @@
+package dev.vplat.vfio.server;
+
+import dev.vplat.vfio.platform.ClockMode;
+import dev.vplat.vfio.platform.Platform;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.ChannelPipeline;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.ServerChannel;
+import io.netty.channel.WriteBufferWaterMark;
+import io.netty.channel.epoll.Epoll;
+import io.netty.channel.epoll.EpollIoHandler;
+import io.netty.channel.epoll.EpollServerDomainSocketChannel;
+import io.netty.channel.group.ChannelGroup;
+import io.netty.channel.group.DefaultChannelGroup;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.nio.NioServerDomainSocketChannel;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.channel.unix.DomainSocketAddress;
+import io.netty.handler.codec.LineBasedFrameDecoder;
+import io.netty.util.concurrent.GlobalEventExecutor;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.net.StandardProtocolFamily;
+import java.net.UnixDomainSocketAddress;
+import java.nio.channels.SocketChannel;
+import java.nio.file.Files;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Supplier;
+
+/**
+ * Serves one {@link Platform} over the wire protocol: TCP through NIO everywhere, UNIX-domain
+ * sockets through native epoll where Netty's transport loads (else through the JDK's NIO domain
+ * sockets), binary or text mode per connection. Network threads only frame, decode and encode;
+ * every request runs on the single {@link MachineThread}.
+ */
+public final class VplatServer implements AutoCloseable {
+    private final Platform platform;
+    private final MachineThread machine = new MachineThread();
+    private final SessionManager sessions;
+    private final ServerOptions options;
+    private final OpTable table;
+    private final AtomicLong queuedEvents = new AtomicLong();
+    private final ChannelGroup connections = new DefaultChannelGroup("vplat-connections", GlobalEventExecutor.INSTANCE);
+    private final List<EventLoopGroup> groups = new ArrayList<>();
+    private final List<Channel> listeners = new ArrayList<>();
+    private final List<ListenAddress> bound = new ArrayList<>();
+    private EventLoopGroup nioGroup;
+    private EventLoopGroup epollGroup;
+    private boolean closed;
+
+    private VplatServer(Platform platform, ServerOptions options) {
+        this.platform = platform;
+        this.options = options;
+        this.sessions = machine.call(() -> {
+            SessionManager m = new SessionManager(platform, options);
+            platform.kernel().counter("queued_events", queuedEvents::get);
+            return m;
+        });
+        this.table = new OpTable(sessions);
+        if (platform.config().clock() == ClockMode.REALTIME) {
+            machine.followWallClock(platform.machine().clock());
+        }
+    }
+
+    /**
+     * Starts listening on every address. A non-loopback TCP address without a token is refused
+     * before anything is bound (PROTOCOL.md "Transports").
+     *
+     * @throws IllegalArgumentException for the token rule or a busy UNIX socket path
+     */
+    public static VplatServer start(Platform platform, ServerOptions options, List<ListenAddress> addresses) {
+        for (ListenAddress a : addresses) {
+            if (!a.isLocal() && options.token() == null) {
+                throw new IllegalArgumentException(a + " is reachable from other hosts: start the server with --token SECRET"
+                        + " (guest sessions must then present it), or listen on a loopback address");
+            }
+        }
+        VplatServer server = new VplatServer(platform, options);
+        try {
+            for (ListenAddress a : addresses) {
+                server.bind(a);
+            }
+        } catch (RuntimeException e) {
+            server.close();
+            throw e;
+        }
+        return server;
+    }
+
+    /** Where the server listens, with ephemeral ports resolved ({@code tcp:127.0.0.1:40123}). */
+    public List<ListenAddress> addresses() {
+        return List.copyOf(bound);
+    }
+
+    public MachineThread machineThread() {
+        return machine;
+    }
+
+    public Platform platform() {
+        return platform;
+    }
+
+    /** Whether UNIX sockets use native epoll (else the JDK's NIO domain sockets). */
+    public static boolean nativeUnixSockets() {
+        try {
+            return Epoll.isAvailable();
+        } catch (Throwable t) {
+            return false;
+        }
+    }
+
+    private void bind(ListenAddress a) {
+        ServerBootstrap b = new ServerBootstrap()
+                .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK,
+                        new WriteBufferWaterMark(options.writeLowWaterMark(), options.writeHighWaterMark()))
+                .childHandler(new ChannelInitializer<Channel>() {
+                    @Override
+                    protected void initChannel(Channel ch) {
+                        connections.add(ch);
+                        ch.pipeline().addLast("mode", new ModeSelector(modes()));
+                    }
+                });
+        if (a.isUnix()) {
+            deleteStaleSocket(a);
+            if (nativeUnixSockets()) {
+                b.group(group(() -> epollGroup, g -> epollGroup = g, EpollIoHandler::newFactory))
+                        .channel(EpollServerDomainSocketChannel.class);
+                listeners.add(b.bind(new DomainSocketAddress(a.path().toFile())).syncUninterruptibly().channel());
+            } else {
+                b.group(nio()).channel(NioServerDomainSocketChannel.class);
+                listeners.add(b.bind(UnixDomainSocketAddress.of(a.path())).syncUninterruptibly().channel());
+            }
+            bound.add(a);
+        } else {
+            b.group(nio()).channel(NioServerSocketChannel.class).childOption(ChannelOption.TCP_NODELAY, true);
+            Channel ch = b.bind(a.host(), a.port()).syncUninterruptibly().channel();
+            listeners.add(ch);
+            bound.add(new ListenAddress(a.host(), ((InetSocketAddress) ch.localAddress()).getPort(), null));
+        }
+    }
+
+    private EventLoopGroup nio() {
+        return group(() -> nioGroup, g -> nioGroup = g, NioIoHandler::newFactory);
+    }
+
+    private EventLoopGroup group(Supplier<EventLoopGroup> get, java.util.function.Consumer<EventLoopGroup> set,
+                                 Supplier<io.netty.channel.IoHandlerFactory> factory) {
+        if (get.get() == null) {
+            EventLoopGroup g = new MultiThreadIoEventLoopGroup(factory.get());
+            groups.add(g);
+            set.accept(g);
+        }
+        return get.get();
+    }
+
+    private ModeSelector.Modes modes() {
+        return new ModeSelector.Modes() {
+            @Override
+            public void binary(ChannelHandlerContext ctx) {
+                ChannelPipeline p = ctx.pipeline();
+                p.addLast("frames", new FrameDecoder(options.maxPayload()));
+                p.addLast("requests", new RequestDecoder(table));
+                p.addLast("encoder", new BinaryEncoder());
+                p.addLast("dispatch", new Dispatcher(machine, new BinaryExecutor(sessions), options, queuedEvents));
+            }
+
+            @Override
+            public void text(ChannelHandlerContext ctx) {
+                ChannelPipeline p = ctx.pipeline();
+                p.addLast("lines", new LineBasedFrameDecoder(TextExecutor.lineLimit(options), true, false));
+                p.addLast("commands", new TextCommandDecoder());
+                p.addLast("encoder", new TextEncoder());
+                p.addLast("dispatch", new Dispatcher(machine, new TextExecutor(sessions), options, queuedEvents));
+            }
+        };
+    }
+
+    /** A socket file nobody accepts on is left over from a crashed server; a live one is an error. */
+    private static void deleteStaleSocket(ListenAddress a) {
+        if (!Files.exists(a.path())) {
+            return;
+        }
+        try (SocketChannel probe = SocketChannel.open(StandardProtocolFamily.UNIX)) {
+            probe.connect(UnixDomainSocketAddress.of(a.path()));
+            throw new IllegalArgumentException(a + " is in use by a running server; stop it or choose another path");
+        } catch (IOException refused) {
+            try {
+                Files.delete(a.path());
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot remove stale socket " + a.path(), e);
+            }
+        }
+    }
+
+    /**
+     * Stops listening, closes every connection (each session's process exits on the machine
+     * thread, behind its queued requests), then stops the network and machine threads. The
+     * platform stays open; its owner closes it.
+     */
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        for (Channel l : listeners) {
+            l.close().awaitUninterruptibly();
+        }
+        connections.close().awaitUninterruptibly();
+        for (EventLoopGroup g : groups) {
+            g.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly();
+        }
+        machine.call(() -> {
+            sessions.detach();
+            return null;
+        });
+        machine.close();
+        for (ListenAddress a : bound) {
+            if (a.isUnix()) {
+                try {
+                    Files.deleteIfExists(a.path());
+                } catch (IOException e) {
+                    System.err.println("vplat: could not remove " + a.path() + ": " + e.getMessage());
+                }
+            }
+        }
+    }
+}
