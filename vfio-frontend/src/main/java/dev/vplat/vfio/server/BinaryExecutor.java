@@ -29,7 +29,10 @@ public final class BinaryExecutor implements SessionExecutor {
                     + Op.describe(in.op())));
         }
         if (in instanceof BadRequest bad) {
-            return bad.fatal() || hello ? fatal(s, in, bad.error()) : Outcome.reply(Reply.error(in.tag(), in.op(), bad.error()));
+            if (hello && !bad.fatal()) {
+                return fatal(s, in, new ServerError(Errno.EPROTO, "malformed HELLO: " + bad.error().getMessage()));
+            }
+            return bad.fatal() ? fatal(s, in, bad.error()) : Outcome.reply(Reply.error(in.tag(), in.op(), bad.error()));
         }
         Request<?> r = (Request<?>) in;
         if (hello && s.started()) {

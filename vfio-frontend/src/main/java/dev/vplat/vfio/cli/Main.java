@@ -1,0 +1,43 @@
+package dev.vplat.vfio.cli;
+
+import picocli.AutoComplete;
+import picocli.CommandLine;
+
+import java.io.UncheckedIOException;
+import java.util.ServiceLoader;
+
+/**
+ * Entry point of {@code ./vplat}. Exit codes follow Picocli: 0 success, 1 a failure while
+ * running (printed as one line saying what went wrong), 2 a usage error.
+ */
+public final class Main {
+    private Main() {
+    }
+
+    public static void main(String[] args) {
+        System.exit(commandLine().execute(args));
+    }
+
+    /** The full command tree: built-in commands, {@code completion}, and those of {@link SubcommandProvider}s. */
+    public static CommandLine commandLine() {
+        CommandLine cl = new CommandLine(new VplatCommand());
+        cl.addSubcommand("completion", new AutoComplete.GenerateCompletion());
+        cl.getSubcommands().get("completion").getCommandSpec().usageMessage().hidden(false);
+        for (SubcommandProvider p : ServiceLoader.load(SubcommandProvider.class)) {
+            cl.addSubcommand(p.subcommand());
+        }
+        cl.setExecutionExceptionHandler((ex, cmd, parsed) -> {
+            cmd.getErr().println("vplat " + cmd.getCommandName() + ": " + describe(ex));
+            cmd.getErr().flush();
+            return cmd.getCommandSpec().exitCodeOnExecutionException();
+        });
+        return cl;
+    }
+
+    private static String describe(Exception ex) {
+        if (ex instanceof UncheckedIOException u && u.getMessage() != null) {
+            return u.getMessage();
+        }
+        return ex.getMessage() != null ? ex.getMessage() : ex.toString();
+    }
+}

@@ -1,0 +1,253 @@
+package dev.vplat.vfio.server;
+
+import dev.vplat.vfio.cli.WireClient;
+import dev.vplat.vfio.cli.WireException;
+import dev.vplat.vfio.kernel.Errno;
+import dev.vplat.vfio.platform.Platform;
+import dev.vplat.vfio.platform.PlatformConfig;
+import dev.vplat.vfio.platform.Platforms;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.atomic.AtomicReference;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The whole server over real TCP and UNIX sockets. */
+class SocketServerTest {
+    @TempDir
+    Path dir;
+    private Platform platform;
+    private VplatServer server;
+    private String tcp;
+    private String unix;
+
+    @BeforeEach
+    void start() {
+        platform = Platforms.create(PlatformConfig.defaults().withMemory(64L << 20));
+        server = VplatServer.start(platform, ServerOptions.defaults(),
+                List.of(ListenAddress.parse("tcp:127.0.0.1:0"), ListenAddress.parse("unix:" + dir.resolve("v.sock"))));
+        tcp = server.addresses().get(0).toString();
+        unix = server.addresses().get(1).toString();
+    }
+
+    @AfterEach
+    void stop() {
+        server.close();
+        platform.close();
+    }
+
+    private Map<String, Long> counters() {
+        return server.machineThread().call(() -> platform.kernel().counters());
+    }
+
+    /** Waits (bounded) for the machine thread to have run the exits of closed sessions. */
+    private void awaitSessions(long n) throws InterruptedException {
+        for (int i = 0; i < 500 && counters().get("sessions") != n; i++) {
+            Thread.sleep(10);
+        }
+        assertEquals(n, counters().get("sessions"));
+    }
+
+    private static WireClient guest(String target) {
+        WireClient c = WireClient.connect(target);
+        c.hello(1, null);
+        return c;
+    }
+
+    @Test
+    void pipelined100kRequestsAreAnsweredInOrderWhileAReaderRunsConcurrently() throws Exception {
+        try (WireClient c = guest(tcp)) {
+            for (int i = 0; i < 64; i++) {
+                c.memWrite(0x10000 + i * 8L, Bytes.le().u64(i * 0x0101010101L).array());
+            }
+            int n = 100_000;
+            AtomicReference<Throwable> writerFailure = new AtomicReference<>();
+            Thread writer = new Thread(() -> {
+                try {
+                    for (int i = 0; i < n; i++) {
+                        c.send(Op.MEM_READ.code(), Bytes.le().u64(0x10000 + (i % 64) * 8L).u32(8).array());
+                    }
+                } catch (Throwable t) {
+                    writerFailure.set(t);
+                }
+            });
+            writer.start();
+            int firstTag = -1;
+            for (int i = 0; i < n; i++) {
+                WireClient.Frame f = c.receive();
+                if (i == 0) {
+                    firstTag = f.tag();
+                }
+                assertEquals(firstTag + i, f.tag());
+                assertEquals((i % 64) * 0x0101010101L, f.data().getLong());
+            }
+            writer.join();
+            assertNull(writerFailure.get());
+        }
+    }
+
+    @Test
+    void twoClientsAtOnceEachSeeTheirOwnResults() {
+        try (WireClient a = guest(tcp); WireClient b = guest(unix)) {
+            for (int i = 0; i < 200; i++) {
+                a.memWrite(0x20000, Bytes.le().u32(i).array());
+                b.memWrite(0x30000, Bytes.le().u32(~i).array());
+                assertArrayEquals(Bytes.le().u32(i).array(), a.memRead(0x20000, 4));
+                assertArrayEquals(Bytes.le().u32(~i).array(), b.memRead(0x30000, 4));
+            }
+            assertEquals(2L, counters().get("sessions"));
+        }
+    }
+
+    @Test
+    void aClientKilledMidRequestCostsOthersNothingAndCountersReturnToZero() throws Exception {
+        WireClient survivor = guest(tcp);
+        WireClient victim = guest(unix);
+        victim.call(Op.EVENTFD.code(), Bytes.le().u64(0).array());
+        victim.call(Op.MMAP.code(), Bytes.le().u64(1 << 20).u32(3).u32(0).u64(0).array());
+        for (int i = 0; i < 1000; i++) {
+            victim.send(Op.MEM_READ.code(), Bytes.le().u64(0).u32(4096).array());
+        }
+        byte[] half = Bytes.frame(1, Op.MEM_WRITE.code(), Bytes.le().u64(0x40000).u32(64).raw(new byte[64]).array());
+        victim.sendRaw(java.util.Arrays.copyOf(half, 30));
+        victim.close();
+        for (int i = 0; i < 100; i++) {
+            survivor.memWrite(0x50000, Bytes.le().u32(i).array());
+            assertArrayEquals(Bytes.le().u32(i).array(), survivor.memRead(0x50000, 4));
+        }
+        awaitSessions(1);
+        assertEquals(0L, counters().get("fds"));
+        survivor.close();
+        awaitSessions(0);
+        assertEquals(0L, counters().get("queued_events"));
+        assertEquals(0L, platform.kernel().pages().allocatedPages());
+    }
+
+    @Test
+    void eventsReachAWatchingClientBeforeTheReplyOfTheWriteThatCausedThem() {
+        try (WireClient c = guest(tcp)) {
+            c.call(Op.IRQ_WATCH.code(), Bytes.le().u32(1).array());
+            int tag = c.send(Op.MEM_WRITE.code(), Bytes.le().u64(0xFEE0_0000L).u32(4).u32(0x4030).array());
+            WireClient.Frame event = c.receive();
+            assertTrue(event.isEvent());
+            assertEquals(Op.EVENT_MSI.code(), event.op());
+            assertEquals(0xFEE0_0000L, event.data().getLong());
+            assertEquals(tag, c.receive().tag());
+        }
+    }
+
+    @Test
+    void anOversizeFrameIsAnsweredWithEmsgsizeThenClosed() {
+        try (WireClient c = guest(tcp)) {
+            c.sendRaw(Bytes.le().u32(12L + (16 << 20) + 1).u32(5).u16(Op.MEM_WRITE.code()).u16(0).u32(0).array());
+            WireClient.Frame f = c.receive();
+            assertEquals(-Errno.EMSGSIZE.number(), f.result());
+            assertThrows(UncheckedIOException.class, c::receive);
+        }
+    }
+
+    @Test
+    void userSessionsGetEaccesForGuestOps() {
+        try (WireClient c = WireClient.connect(unix)) {
+            c.hello(0, null);
+            WireException e = assertThrows(WireException.class, () -> c.memRead(0, 4));
+            assertEquals(Errno.EACCES.number(), e.errno());
+        }
+    }
+
+    @Test
+    void textSessionMatchesTheQemu72Transcript() throws IOException {
+        List<String> script;
+        try (var in = Objects.requireNonNull(getClass().getResourceAsStream("qemu72-transcript.txt"))) {
+            script = new String(in.readAllBytes(), StandardCharsets.UTF_8).lines()
+                    .filter(l -> l.startsWith("> ") || l.startsWith("< ")).toList();
+        }
+        ListenAddress a = server.addresses().get(0);
+        try (Socket s = new Socket(a.host(), a.port())) {
+            OutputStream out = s.getOutputStream();
+            BufferedReader in = new BufferedReader(new InputStreamReader(s.getInputStream(), StandardCharsets.US_ASCII));
+            for (String line : script) {
+                if (line.startsWith("> ")) {
+                    out.write((line.substring(2) + "\n").getBytes(StandardCharsets.US_ASCII));
+                    out.flush();
+                } else {
+                    assertEquals(line.substring(2), in.readLine());
+                }
+            }
+        }
+    }
+
+    @Test
+    void aMalformedTextCommandIsFailedWithoutClosing() throws IOException {
+        ListenAddress a = server.addresses().get(0);
+        try (Socket s = new Socket(a.host(), a.port())) {
+            OutputStream out = s.getOutputStream();
+            BufferedReader in = new BufferedReader(new InputStreamReader(s.getInputStream(), StandardCharsets.US_ASCII));
+            out.write("readl zork\r\nread 0x1000 0\nreadl 0x1000\n".getBytes(StandardCharsets.US_ASCII));
+            out.flush();
+            assertEquals("FAIL 'zork' is not a number", in.readLine());
+            assertTrue(in.readLine().startsWith("FAIL read: size 0"));
+            assertEquals("OK 0x0000000000000000", in.readLine());
+        }
+    }
+
+    @Test
+    void nonLoopbackListenersNeedAToken() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () ->
+                VplatServer.start(platform, ServerOptions.defaults(), List.of(ListenAddress.parse("tcp:0.0.0.0:0"))));
+        assertTrue(e.getMessage().contains("--token"), e.getMessage());
+    }
+
+    @Test
+    void withATokenGuestSessionsMustPresentIt() throws IOException {
+        try (VplatServer secured = VplatServer.start(platform, ServerOptions.defaults().withToken("s3cret"),
+                List.of(ListenAddress.parse("tcp:0.0.0.0:0")))) {
+            String target = "tcp:127.0.0.1:" + secured.addresses().get(0).port();
+            try (WireClient c = WireClient.connect(target)) {
+                WireException e = assertThrows(WireException.class, () -> c.hello(1, "wrong"));
+                assertEquals(Errno.EACCES.number(), e.errno());
+                assertThrows(UncheckedIOException.class, c::receive);
+            }
+            try (WireClient c = WireClient.connect(target)) {
+                assertTrue(c.hello(1, "s3cret").contains("\"role\":\"guest\""));
+            }
+            try (WireClient c = WireClient.connect(target)) {
+                assertTrue(c.hello(0, null).contains("\"role\":\"user\""));
+            }
+            try (Socket s = new Socket("127.0.0.1", secured.addresses().get(0).port())) {
+                OutputStream out = s.getOutputStream();
+                BufferedReader in = new BufferedReader(new InputStreamReader(s.getInputStream(), StandardCharsets.US_ASCII));
+                out.write("readl 0x0\n".getBytes(StandardCharsets.US_ASCII));
+                out.flush();
+                assertEquals("FAIL this server needs 'auth TOKEN' as the first line", in.readLine());
+                assertNull(in.readLine());
+            }
+            try (Socket s = new Socket("127.0.0.1", secured.addresses().get(0).port())) {
+                OutputStream out = s.getOutputStream();
+                BufferedReader in = new BufferedReader(new InputStreamReader(s.getInputStream(), StandardCharsets.US_ASCII));
+                out.write("auth s3cret\nreadl 0x0\n".getBytes(StandardCharsets.US_ASCII));
+                out.flush();
+                assertEquals("OK", in.readLine());
+                assertEquals("OK 0x0000000000000000", in.readLine());
+            }
+        }
+    }
+}
