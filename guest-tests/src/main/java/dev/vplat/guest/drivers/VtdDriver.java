@@ -114,6 +114,25 @@ public final class VtdDriver {
         setFaultInterrupt(faultMsiAddress, faultMsiData);
     }
 
+    /**
+     * Returns a unit some earlier driver left running to a quiet state without programming it:
+     * shadow from GSTS, old faults cleared, queued invalidation, interrupt remapping and
+     * translation switched off.
+     */
+    public void quiesce() {
+        gcmd = gsts() & GCMD_PERSISTENT;
+        readFaults();
+        if ((gcmd & GCMD_QIE) != 0) {
+            disableQueuedInvalidation();
+        }
+        if ((gcmd & GCMD_IRE) != 0) {
+            disableInterruptRemapping();
+        }
+        if ((gcmd & GCMD_TE) != 0) {
+            disableTranslation();
+        }
+    }
+
     private void readCapabilities() {
         cap = guest.readq(base + CAP);
         ecap = guest.readq(base + ECAP);
