@@ -87,7 +87,7 @@ public final class SuiteExtension implements BeforeAllCallback, AfterAllCallback
     }
 
     /** Lets the method's store close the target (and its sessions) when the test is done. */
-    private record ClosingTarget(SuiteTarget target) implements ExtensionContext.Store.CloseableResource {
+    private record ClosingTarget(SuiteTarget target) implements ExtensionContext.Store.CloseableResource, AutoCloseable {
         @Override
         public void close() {
             target.close();
