@@ -14,7 +14,7 @@ import java.lang.annotation.Target;
  * parameter: the server the run points at ({@code vplat.suite.target}, see {@link SuiteExtension})
  * or, without one, an embedded server built for this class. A class that asks for extra
  * {@link #iommus} or {@link #devices} needs a machine of its own: against an external target it
- * is skipped, with the reason, unless that target was started with the same options.
+ * is skipped, with the reason.
  */
 @Documented
 @Inherited

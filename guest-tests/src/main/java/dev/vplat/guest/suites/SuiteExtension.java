@@ -47,7 +47,7 @@ public final class SuiteExtension implements BeforeAllCallback, AfterAllCallback
         if (remote != null) {
             if (spec.iommus().length > 0 || spec.devices().length > 0) {
                 throw new TestAbortedException("needs its own machine (" + String.join(" ", options(spec))
-                        + "); run it embedded (without " + TARGET + ") or against a server started with those options");
+                        + "); run it embedded (without " + TARGET + ")");
             }
             return;
         }
