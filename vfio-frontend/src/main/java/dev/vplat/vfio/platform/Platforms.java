@@ -2,7 +2,7 @@ package dev.vplat.vfio.platform;
 
 import dev.vplat.platform.device.ConfigException;
 import dev.vplat.platform.device.DeviceRegistry;
-import dev.vplat.platform.device.OptionString;
+import dev.vplat.pci.PciHost;
 import dev.vplat.platform.machine.Machine;
 import dev.vplat.platform.trace.Trace;
 import dev.vplat.platform.trace.TraceCategory;
@@ -14,7 +14,6 @@ import java.net.URL;
 import java.net.URLClassLoader;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -64,27 +63,20 @@ public final class Platforms {
         kernel.provide(MachineInfoRegistry.class, info);
 
         DeviceRegistry types = DeviceRegistry.discover(pluginLoader(config.plugins()), "vplat");
-        addDevices(config, types);
+        PciHost pci = buildHardware(machine, types, config);
 
         machine.realize();
+        HostServices.boot(kernel, pci, info);
         return new Platform(config, machine, kernel, info);
     }
 
-    /**
-     * Where the machine preset (q35: PCIe host bridge, default devices unless noDefaults, VT-d
-     * units) and the {@code --device}/{@code --iommu} options are assembled. Until the PCI and
-     * IOMMU layers are wired in here, every option string is checked against the known device
-     * types and then refused, so a typo and a missing layer both give a clear message.
-     */
-    private static void addDevices(PlatformConfig config, DeviceRegistry types) {
-        List<String> all = new ArrayList<>(config.devices());
-        all.addAll(config.iommus());
-        for (String text : all) {
-            OptionString option = OptionString.parse(text);
-            types.find(option.type());
-            throw new ConfigException("'" + option.type() + "' is known but machine '" + config.machine()
-                    + "' has no bus to plug it into yet");
+    /** The machine's buses, devices and IOMMUs (the machine name was checked when RAM was laid out). */
+    private static PciHost buildHardware(Machine machine, DeviceRegistry types, PlatformConfig config) {
+        if (config.machine().equals("q35")) {
+            return Q35Preset.build(machine, types, config);
         }
+        return VirtPreset.build(machine, types,
+                new VirtPreset.Options(!config.noDefaults(), config.devices(), config.iommus())).pci();
     }
 
     private static ClassLoader pluginLoader(List<Path> plugins) {

@@ -61,7 +61,9 @@ class PlatformsTest {
 
     @Test
     void contributorsFillTheirSectionOfMachineInfo() {
-        try (Platform p = Platforms.create(PlatformConfig.defaults().withMemory(16 << 20))) {
+        PlatformConfig bare = new PlatformConfig("virt", List.of(), List.of(), 16 << 20, true, "", ClockMode.VIRTUAL,
+                false, List.of());
+        try (Platform p = Platforms.create(bare)) {
             p.kernel().service(MachineInfoRegistry.class).register(new MachineInfoContributor() {
                 @Override
                 public String key() {
