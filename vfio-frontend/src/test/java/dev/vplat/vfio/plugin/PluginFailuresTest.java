@@ -182,8 +182,8 @@ class PluginFailuresTest {
                 };
                 return FunctionSpec.builder(0x1234, 0x0002).bar(0, BarSpec.memory32(4096, AccessRules.ANY, ops)).build();
                 """);
-        try (Platform p = Platforms.create(config(List.of("flaky,addr=06.0,id=flaky0"), List.of(jar)))) {
-            GuestPci pci = new GuestPci(p.machine().system(), 6, 0);
+        try (Platform p = Platforms.create(config(List.of("flaky,addr=0c.0,id=flaky0"), List.of(jar)))) {
+            GuestPci pci = new GuestPci(p.machine().system(), 0xc, 0);
             pci.configWrite(0x10, 4, 0xE000_0000L);
             pci.configWrite(0x04, 2, 0x2);
             assertEquals(0x55, p.machine().system().read(0xE000_0000L, 4));

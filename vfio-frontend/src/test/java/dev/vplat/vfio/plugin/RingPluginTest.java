@@ -59,7 +59,7 @@ class RingPluginTest {
 
     @Test
     void guestDriverRingsTheDoorbellAndTheDeviceCopiesCompletesAndSignalsVectorZero() {
-        try (Platform p = Platforms.create(config(List.of("ring-dma,addr=04.0,id=ring0")))) {
+        try (Platform p = Platforms.create(config(List.of("ring-dma,addr=0a.0,id=ring0")))) {
             List<MsiMessage> msis = new ArrayList<>();
             p.machine().interrupts().addListener(new InterruptListener() {
                 @Override
@@ -68,7 +68,7 @@ class RingPluginTest {
                 }
             });
             GuestMemory mem = p.machine().system();
-            GuestPci pci = new GuestPci(mem, 4, 0);
+            GuestPci pci = new GuestPci(mem, 0xa, 0);
             assertEquals(0x7269_1234L, pci.configRead(0, 4), "vendor 1234, device 7269");
 
             pci.configWrite(0x10, 4, BAR0);
@@ -99,16 +99,16 @@ class RingPluginTest {
             assertArrayEquals(data, copied);
             assertEquals(1, mem.read32(RING + 0x18), "descriptor status DONE");
             assertEquals(1, mem.read32(BAR0 + 0x14), "HEAD advanced");
-            assertEquals(List.of(new MsiMessage(MsiMessage.X86_WINDOW_BASE, 0x41, 0x20)), msis,
-                    "vector 0 from requester 00:04.0");
+            assertEquals(List.of(new MsiMessage(MsiMessage.X86_WINDOW_BASE, 0x41, 0x50)), msis,
+                    "vector 0 from requester 00:0a.0");
         }
     }
 
     @Test
     void twoInstancesOfThePluginTypeGetTheirOwnFunctions() {
-        try (Platform p = Platforms.create(config(List.of("ring-dma,addr=04.0", "ring-dma,addr=05.0")))) {
-            assertEquals(0x7269_1234L, new GuestPci(p.machine().system(), 4, 0).configRead(0, 4));
-            assertEquals(0x7269_1234L, new GuestPci(p.machine().system(), 5, 0).configRead(0, 4));
+        try (Platform p = Platforms.create(config(List.of("ring-dma,addr=0a.0", "ring-dma,addr=0b.0")))) {
+            assertEquals(0x7269_1234L, new GuestPci(p.machine().system(), 0xa, 0).configRead(0, 4));
+            assertEquals(0x7269_1234L, new GuestPci(p.machine().system(), 0xb, 0).configRead(0, 4));
         }
     }
 }

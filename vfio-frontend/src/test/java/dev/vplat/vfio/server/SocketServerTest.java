@@ -119,6 +119,7 @@ class SocketServerTest {
 
     @Test
     void aClientKilledMidRequestCostsOthersNothingAndCountersReturnToZero() throws Exception {
+        long hostPagesBefore = platform.kernel().pages().allocatedPages();
         WireClient survivor = guest(tcp);
         WireClient victim = guest(unix);
         victim.call(Op.EVENTFD.code(), Bytes.le().u64(0).array());
@@ -140,7 +141,7 @@ class SocketServerTest {
         survivor.close();
         awaitSessions(0);
         assertEquals(0L, counters().get("queued_events"));
-        assertEquals(0L, platform.kernel().pages().allocatedPages());
+        assertEquals(hostPagesBefore, platform.kernel().pages().allocatedPages(), "the host stack's own tables stay");
     }
 
     @Test
