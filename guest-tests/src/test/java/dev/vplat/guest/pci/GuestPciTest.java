@@ -12,7 +12,7 @@ import static dev.vplat.guest.pci.PciRegs.*;
 import static org.junit.jupiter.api.Assertions.*;
 
 /** The libqos-style helpers against the real PCI model, served by the real server. */
-@VplatTest(memory = "64M", setup = DoorbellMachine.class)
+@VplatTest(memory = "64M", noDefaults = true, setup = DoorbellMachine.class)
 class GuestPciTest {
     private static final Duration WAIT = Duration.ofSeconds(10);
     private static final Bdf ROOT_PORT = new Bdf(0, 0x1c, 0), DOORBELL = new Bdf(1, 0, 0);
