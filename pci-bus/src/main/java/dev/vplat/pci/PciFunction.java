@@ -147,6 +147,20 @@ public class PciFunction {
                 int caps = (p.execute() ? 0x2 : 0) | (p.privileged() ? 0x4 : 0);
                 cfg.set16(pasidCap + PciConfig.PASID_CAP, caps | (p.width() << 8));
                 cfg.rw(pasidCap + PciConfig.PASID_CTRL, 2, PciConfig.PASID_CTRL_ENABLE | caps);
+            } else if (c instanceof CapabilitySpec.VendorSpecific v) {
+                byte[] data = v.data();
+                int at = layout.addStandard(PciConfig.CAP_ID_VNDR, 3 + data.length, v.offset());
+                cfg.set8(at + 2, 3 + data.length);
+                for (int i = 0; i < data.length; i++) {
+                    cfg.set8(at + 3 + i, data[i] & 0xFF);
+                }
+            } else if (c instanceof CapabilitySpec.VendorSpecificExtended v) {
+                byte[] data = v.data();
+                int at = layout.addExtended(PciConfig.EXT_CAP_ID_VNDR, 8 + data.length, v.offset());
+                cfg.set32(at + 4, v.vsecId() | ((long) v.revision() << 16) | ((long) (8 + data.length) << 20));
+                for (int i = 0; i < data.length; i++) {
+                    cfg.set8(at + 8 + i, data[i] & 0xFF);
+                }
             } else if (c instanceof CapabilitySpec.Pri p) {
                 priCap = layout.addExtended(PciConfig.EXT_CAP_ID_PRI, 0x10, p.offset());
                 cfg.rw(priCap + PciConfig.PRI_CTRL, 2, PciConfig.PRI_CTRL_ENABLE | PciConfig.PRI_CTRL_RESET);

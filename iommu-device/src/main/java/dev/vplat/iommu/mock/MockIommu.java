@@ -9,15 +9,19 @@ import dev.vplat.platform.machine.Lifecycle;
 
 import java.util.ArrayDeque;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * An IOMMU with the geometry of Linux's iommufd selftest mock (drivers/iommu/iommufd/selftest.c):
  * 2 KiB pages (MOCK_IO_PAGE_SIZE = PAGE_SIZE / 2), an aperture from 16 MiB (MOCK_APERTURE_START)
  * to 2 GiB − 1 (MOCK_APERTURE_LAST), and one IOMMU group per device. It has no registers: the
  * host stack creates {@link MockDomain}s, fills their page tables and attaches devices. A device
- * with no domain attached is blocked (its DMA faults), which is what DMA ownership needs.
+ * with no domain attached is blocked (its DMA faults), which is what DMA ownership needs; a device
+ * put in pass-through ({@link #attachIdentity}) is not translated, which is what an identity
+ * default domain needs.
  */
 public final class MockIommu implements DmaTranslator, Lifecycle {
     public static final int PAGE_SIZE = 2048;
@@ -32,6 +36,7 @@ public final class MockIommu implements DmaTranslator, Lifecycle {
     private final String name;
     private final UnitScope scope;
     private final Map<Integer, MockDomain> attached = new HashMap<>();
+    private final Set<Integer> passThrough = new HashSet<>();
     private final ArrayDeque<Fault> faults = new ArrayDeque<>();
     private int nextDomainId = 1;
 
@@ -58,14 +63,32 @@ public final class MockIommu implements DmaTranslator, Lifecycle {
     }
 
     public void attach(RequesterId rid, MockDomain domain) {
-        if (!scope.test(rid)) {
-            throw new MockIommuException(MockIommuException.EINVAL, rid + " is not behind " + name);
-        }
+        requireInScope(rid);
+        passThrough.remove(rid.value());
         attached.put(rid.value(), domain);
     }
 
+    /** Puts the device in pass-through: its DMA addresses are physical addresses (identity domain). */
+    public void attachIdentity(RequesterId rid) {
+        requireInScope(rid);
+        attached.remove(rid.value());
+        passThrough.add(rid.value());
+    }
+
+    /** Blocks the device: no domain, no pass-through, every DMA faults. */
     public void detach(RequesterId rid) {
         attached.remove(rid.value());
+        passThrough.remove(rid.value());
+    }
+
+    public boolean isPassThrough(RequesterId rid) {
+        return passThrough.contains(rid.value());
+    }
+
+    private void requireInScope(RequesterId rid) {
+        if (!scope.test(rid)) {
+            throw new MockIommuException(MockIommuException.EINVAL, rid + " is not behind " + name);
+        }
     }
 
     public MockDomain domainOf(RequesterId rid) {
@@ -74,7 +97,7 @@ public final class MockIommu implements DmaTranslator, Lifecycle {
 
     @Override
     public Translation translate(RequesterId rid, int pasid, long iova, DmaDirection direction) {
-        if (!scope.test(rid)) {
+        if (!scope.test(rid) || (passThrough.contains(rid.value()) && pasid == NO_PASID)) {
             return Translation.identity(iova);
         }
         MockDomain d = attached.get(rid.value());
@@ -98,6 +121,7 @@ public final class MockIommu implements DmaTranslator, Lifecycle {
     @Override
     public void reset() {
         attached.clear();
+        passThrough.clear();
         faults.clear();
     }
 

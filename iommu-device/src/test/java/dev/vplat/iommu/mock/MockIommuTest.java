@@ -84,6 +84,19 @@ class MockIommuTest {
     }
 
     @Test
+    void passThroughDeviceIsUntranslatedUntilAttachedOrDetached() {
+        mock.attachIdentity(DEV);
+        assertEquals(Translation.identity(0x5000), mock.translate(DEV, -1, 0x5000, DmaDirection.WRITE));
+        assertEquals(DmaStatus.TRANSLATION_FAULT, mock.translate(DEV, 1, 0x5000, DmaDirection.WRITE).status(),
+                "the mock offers no PASID support, pass-through or not");
+        mock.attach(DEV, domain);
+        assertEquals(DmaStatus.TRANSLATION_FAULT, mock.translate(DEV, -1, 0x5000, DmaDirection.READ).status());
+        mock.attachIdentity(DEV);
+        mock.detach(DEV);
+        assertEquals(DmaStatus.TRANSLATION_FAULT, mock.translate(DEV, -1, 0x5000, DmaDirection.READ).status());
+    }
+
+    @Test
     void everyDeviceIsItsOwnGroupAndOutOfScopeAttachIsRefused() {
         MockIommu scoped = new MockIommu("m", UnitScope.parse("00:03.0"));
         assertEquals(0x18, scoped.groupOf(DEV));

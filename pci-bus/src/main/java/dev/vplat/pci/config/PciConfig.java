@@ -84,6 +84,8 @@ public final class PciConfig {
     public static final int CAP_ID_MSI = 0x05;
     public static final int CAP_ID_EXP = 0x10;
     public static final int CAP_ID_MSIX = 0x11;
+    public static final int CAP_ID_VNDR = 0x09;
+    public static final int EXT_CAP_ID_VNDR = 0x000B;
 
     /* Extended capability IDs. */
     public static final int EXT_CAP_ID_ACS = 0x000D;

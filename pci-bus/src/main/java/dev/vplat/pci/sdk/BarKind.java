@@ -9,6 +9,7 @@ public enum BarKind {
     /** I/O space BAR. */
     IO;
 
+    /** Whether the BAR decodes memory space (either width), not I/O space. */
     public boolean memory() {
         return this != IO;
     }

@@ -32,7 +32,12 @@ public sealed interface CapabilitySpec {
 
     /**
      * MSI-X (PCI Local Bus spec §6.8.2): table and PBA in BARs of this function, each at an
-     * 8-byte aligned offset; the bus overlays them on the BAR's ops.
+     * 8-byte aligned offset; the bus overlays them on the BAR's ops (see
+     * {@link BarSpec#msixOnly} for a BAR holding nothing else). Entries reset masked.
+     *
+     * @param vectors table size, 1..2048
+     * @param tableBar BAR index (BIR) of the table; {@code tableOffset} its offset in that BAR
+     * @param pbaBar BAR index of the Pending Bit Array; {@code pbaOffset} its offset
      */
     record Msix(int vectors, int tableBar, long tableOffset, int pbaBar, long pbaOffset, int offset)
             implements CapabilitySpec {
@@ -71,7 +76,10 @@ public sealed interface CapabilitySpec {
         }
     }
 
-    /** ATS extended capability (PCIe Base spec §10.5.1), page-aligned requests. */
+    /**
+     * ATS extended capability (PCIe Base spec §10.5.1), page-aligned requests; the driver's
+     * enable and Smallest Translation Unit are recorded, translation requests are not modelled.
+     */
     record Ats(int invalidateQueueDepth, int offset) implements CapabilitySpec {
         @Override
         public boolean extended() {
@@ -93,7 +101,64 @@ public sealed interface CapabilitySpec {
         }
     }
 
-    /** Page Request Interface extended capability (PCIe Base spec §10.5.2). */
+    /**
+     * Vendor-specific capability (PCI Local Bus spec §6.7, ID 09h): a read-only blob a driver
+     * finds with {@code pci_find_capability(dev, PCI_CAP_ID_VNDR)} — firmware versions, feature
+     * bits, the location of further registers. The bus writes the ID, next pointer and the
+     * Length byte (3 + {@code data.length}); {@code data} follows from byte 3. May be declared
+     * more than once.
+     */
+    record VendorSpecific(byte[] data, int offset) implements CapabilitySpec {
+        public VendorSpecific {
+            if (data.length > 0xFF - 3) {
+                throw new IllegalArgumentException("vendor-specific capability data must fit in 252 bytes");
+            }
+            data = data.clone();
+        }
+
+        @Override
+        public byte[] data() {
+            return data.clone();
+        }
+    }
+
+    /**
+     * Vendor-Specific Extended Capability (PCIe Base spec §7.9.5, ID 000Bh), read-only: the
+     * VSEC header at +4 carries {@code vsecId}, {@code revision} and the length
+     * (8 + {@code data.length}); {@code data} follows from +8. Linux finds it with
+     * {@code pci_find_vsec_capability(dev, vendor, vsecId)}. May be declared more than once.
+     */
+    record VendorSpecificExtended(int vsecId, int revision, byte[] data, int offset) implements CapabilitySpec {
+        public VendorSpecificExtended {
+            if (vsecId < 0 || vsecId > 0xFFFF || revision < 0 || revision > 0xF) {
+                throw new IllegalArgumentException("VSEC ID is 16 bits and revision 4 bits");
+            }
+            if (8 + data.length > 0xFFF) {
+                throw new IllegalArgumentException("a VSEC must be shorter than 4 KiB");
+            }
+            data = data.clone();
+        }
+
+        @Override
+        public byte[] data() {
+            return data.clone();
+        }
+
+        @Override
+        public boolean extended() {
+            return true;
+        }
+    }
+
+    /** Whether several capabilities of this kind may be declared (vendor-specific ones). */
+    default boolean repeatable() {
+        return this instanceof VendorSpecific || this instanceof VendorSpecificExtended;
+    }
+
+    /**
+     * Page Request Interface extended capability (PCIe Base spec §10.5.2): enable, reset and the
+     * Stopped status bit; {@code outstandingCapacity} is the Outstanding Page Request Capacity.
+     */
     record Pri(int outstandingCapacity, int offset) implements CapabilitySpec {
         @Override
         public boolean extended() {

@@ -15,10 +15,16 @@ public interface DeviceInterrupts {
      */
     boolean notify(int vector);
 
+    /** Whether the driver has enabled MSI (and not MSI-X, which takes precedence). */
     boolean msiEnabled();
 
+    /** Whether the driver has enabled MSI-X. */
     boolean msixEnabled();
 
-    /** Sets the device's INTx level (assert = true). */
+    /**
+     * Sets the device's INTx level (assert = true). INTx is level-triggered: the device keeps it
+     * asserted until the driver has acknowledged the cause (typically a write-1-to-clear status
+     * register), then deasserts it.
+     */
     void setIntx(boolean asserted);
 }

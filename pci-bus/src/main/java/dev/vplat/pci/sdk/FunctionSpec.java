@@ -38,18 +38,22 @@ public final class FunctionSpec {
         this.capabilities = List.copyOf(b.capabilities);
     }
 
+    /** Starts the declaration of a function with this vendor and device ID (vendor 0xFFFF is "absent"). */
     public static Builder builder(int vendorId, int deviceId) {
         return new Builder(vendorId, deviceId);
     }
 
+    /** Vendor ID, config offset 0x00. */
     public int vendorId() {
         return vendorId;
     }
 
+    /** Device ID, config offset 0x02. */
     public int deviceId() {
         return deviceId;
     }
 
+    /** Revision ID, config offset 0x08. */
     public int revision() {
         return revision;
     }
@@ -59,10 +63,12 @@ public final class FunctionSpec {
         return classCode;
     }
 
+    /** Subsystem vendor ID, config offset 0x2C. */
     public int subsystemVendorId() {
         return subsystemVendorId;
     }
 
+    /** Subsystem ID, config offset 0x2E. */
     public int subsystemId() {
         return subsystemId;
     }
@@ -77,14 +83,17 @@ public final class FunctionSpec {
         return bars[index];
     }
 
+    /** Expansion ROM size in bytes, or 0 without a ROM. */
     public long romSize() {
         return romSize;
     }
 
+    /** What the ROM reads as (offsets relative to the ROM), or null. */
     public MmioOps rom() {
         return rom;
     }
 
+    /** The declared capabilities in declaration order (also the order of the capability lists). */
     public List<CapabilitySpec> capabilities() {
         return Collections.unmodifiableList(capabilities);
     }
@@ -120,16 +129,19 @@ public final class FunctionSpec {
             this.deviceId = deviceId;
         }
 
+        /** Revision ID (default 0). */
         public Builder revision(int value) {
             this.revision = value & 0xFF;
             return this;
         }
 
+        /** 24-bit class code, e.g. 0x020000 for an Ethernet controller (default 0xFF0000, unassigned). */
         public Builder classCode(int value) {
             this.classCode = value & 0xFF_FFFF;
             return this;
         }
 
+        /** Subsystem vendor and subsystem ID (default 1AF4:1100, as QEMU). */
         public Builder subsystem(int vendor, int id) {
             this.subsystemVendorId = vendor & 0xFFFF;
             this.subsystemId = id & 0xFFFF;
@@ -169,9 +181,10 @@ public final class FunctionSpec {
             return this;
         }
 
+        /** Declares a capability with explicit placement; each kind at most once, vendor-specific ones excepted. */
         public Builder capability(CapabilitySpec capability) {
             for (CapabilitySpec c : capabilities) {
-                if (c.getClass() == capability.getClass()) {
+                if (c.getClass() == capability.getClass() && !capability.repeatable()) {
                     throw new IllegalArgumentException(capability.getClass().getSimpleName() + " declared twice");
                 }
             }
@@ -179,38 +192,60 @@ public final class FunctionSpec {
             return this;
         }
 
+        /** MSI with {@code vectors} messages (power of two, 1..32), placed automatically. */
         public Builder msi(int vectors, boolean address64, boolean perVectorMask) {
             return capability(new CapabilitySpec.Msi(vectors, address64, perVectorMask, 0));
         }
 
+        /** MSI-X with its table and PBA in this function's memory BARs, placed automatically. */
         public Builder msix(int vectors, int tableBar, long tableOffset, int pbaBar, long pbaOffset) {
             return capability(new CapabilitySpec.Msix(vectors, tableBar, tableOffset, pbaBar, pbaOffset, 0));
         }
 
+        /** The PCI Express capability, making config space 4 KiB; {@code flr} = Function Level Reset capable. */
         public Builder pcie(PcieType type, boolean flr) {
             return capability(new CapabilitySpec.Pcie(type, flr, 0));
         }
 
+        /** A vendor-specific capability holding {@code data} (read-only), placed automatically. */
+        public Builder vendorSpecific(byte[] data) {
+            return capability(new CapabilitySpec.VendorSpecific(data, 0));
+        }
+
+        /** A Vendor-Specific Extended Capability (needs {@link #pcie}), placed automatically. */
+        public Builder vendorSpecificExtended(int vsecId, int revision, byte[] data) {
+            return capability(new CapabilitySpec.VendorSpecificExtended(vsecId, revision, data, 0));
+        }
+
+        /** PCI Power Management (D0/D3hot). */
         public Builder powerManagement() {
             return capability(new CapabilitySpec.PowerManagement(0));
         }
 
+        /** ACS with these capability bits (needs {@link #pcie}). */
         public Builder acs(int capabilityBits) {
             return capability(new CapabilitySpec.Acs(capabilityBits, 0));
         }
 
+        /** ATS (needs {@link #pcie}). */
         public Builder ats() {
             return capability(new CapabilitySpec.Ats(0, 0));
         }
 
+        /** PASID with Max PASID Width {@code width} (needs {@link #pcie}). */
         public Builder pasid(int width, boolean execute, boolean privileged) {
             return capability(new CapabilitySpec.Pasid(width, execute, privileged, 0));
         }
 
+        /** PRI with this Outstanding Page Request Capacity (needs {@link #pcie}). */
         public Builder pri(int outstandingCapacity) {
             return capability(new CapabilitySpec.Pri(outstandingCapacity, 0));
         }
 
+        /**
+         * Checks the declaration as a whole — extended capabilities need PCIe, MSI-X table and
+         * PBA must lie inside declared memory BARs — and builds it.
+         */
         public FunctionSpec build() {
             for (CapabilitySpec c : capabilities) {
                 if (c.extended() && !declaresExpress(capabilities)) {

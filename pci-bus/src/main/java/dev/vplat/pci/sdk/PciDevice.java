@@ -12,10 +12,14 @@ public interface PciDevice {
     /** Builds the device's state and declares its function; keep {@code context} for later use. */
     FunctionSpec realize(DeviceContext context);
 
-    /** Device-specific reset; the default keeps all internal state (like QEMU's edu). */
+    /**
+     * Device-specific reset: put registers back and cancel armed timers. Config space has
+     * already been reset by the bus. The default keeps all internal state (like QEMU's edu).
+     */
     default void reset() {
     }
 
+    /** The machine is being torn down: release anything held outside the machine (files, say). */
     default void unrealize() {
     }
 }

@@ -8,14 +8,17 @@ import dev.vplat.platform.device.PropertyValues;
  * root bus) every PCI device type has. This is the kind of every PCI {@code DeviceType}.
  */
 public record PciPlug(PciDevice device, PropertyValues properties) {
+    /** The device type name the instance was created from. */
     public String typeName() {
         return properties.typeName();
     }
 
+    /** The requested {@code DD.F} slot and function, or empty for the first free slot. */
     public String addr() {
         return properties.string(PciDeviceTypes.ADDR);
     }
 
+    /** The id of the bridge below which to plug, or empty for the root bus. */
     public String bus() {
         return properties.string(PciDeviceTypes.BUS);
     }

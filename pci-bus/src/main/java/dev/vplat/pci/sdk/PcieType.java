@@ -23,6 +23,7 @@ public enum PcieType {
         return code;
     }
 
+    /** The type with 4-bit encoding {@code code}; reserved encodings are refused. */
     public static PcieType fromCode(int code) {
         for (PcieType t : values()) {
             if (t.code == code) {
@@ -37,6 +38,7 @@ public enum PcieType {
         return this == ROOT_PORT || this == DOWNSTREAM_PORT;
     }
 
+    /** Whether this is an endpoint (PCIe, legacy or root-complex integrated) rather than a port or bridge. */
     public boolean endpoint() {
         return this == ENDPOINT || this == LEGACY_ENDPOINT || this == RC_INTEGRATED_ENDPOINT;
     }

@@ -1,14 +1,21 @@
 package dev.vplat.vfio.driver;
 
+import dev.vplat.iommu.smmuv3.SmmuV3;
+import dev.vplat.iommu.smmuv3.SmmuV3Config;
+import dev.vplat.iommu.mock.MockIommu;
 import dev.vplat.iommu.vtd.VtdConfig;
 import dev.vplat.iommu.vtd.VtdUnit;
 import dev.vplat.pci.PciBridge;
 import dev.vplat.pci.PciFunction;
 import dev.vplat.pci.PciGroup;
 import dev.vplat.pci.PciHost;
+import dev.vplat.pci.RequesterId;
 import dev.vplat.pci.dma.DmaRouting;
 import dev.vplat.platform.irq.MsiMessage;
 import dev.vplat.platform.machine.Machine;
+import dev.vplat.pci.RequesterId;
+import dev.vplat.vfio.hostiommu.SmmuV3HostDriver;
+import dev.vplat.vfio.hostiommu.MockHostDriver;
 import dev.vplat.vfio.hostiommu.VtdHostDriver;
 import dev.vplat.vfio.iommu.DomainType;
 import dev.vplat.vfio.iommu.HostIommu;
@@ -22,11 +29,13 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Predicate;
 
 /**
- * Boots the host stack on a realized machine, the way Linux comes up on it: host VT-d drivers
- * bring their host-owned units up, ACS is enabled and IOMMU groups are formed from the PCI
- * topology, every function is probed into the IOMMU core (its group's default domain attached),
+ * Boots the host stack on a realized machine, the way Linux comes up on it: host VT-d and SMMUv3
+ * drivers bring their host-owned units up, mock units get the mock host driver, ACS is enabled and
+ * IOMMU groups are formed from the PCI topology, every function is probed into the IOMMU core (its
+ * group's default domain attached),
  * translation is enabled, and each device type's own DMA-API driver is bound (vfio-pci and
  * pci-stub are registered for every device). Guest-owned units are left at reset state: no host
  * driver touches them, and the devices behind them have no IOMMU group.
@@ -37,10 +46,14 @@ import java.util.Set;
 public final class HostStack {
     /** Fault events of host-owned units go to APIC 0, vectors from here up (one per unit). */
     static final int FAULT_VECTOR_BASE = 0x40;
+    /** MSI data of the first host-owned SMMUv3's event queue; each unit takes two values (event queue, GERROR). */
+    static final int SMMU_MSI_DATA_BASE = 0x60;
 
     private final HostKernel kernel;
     private final PciHost pci;
     private final Map<String, VtdHostDriver> vtdDrivers = new LinkedHashMap<>();
+    private final Map<String, SmmuV3HostDriver> smmuDrivers = new LinkedHashMap<>();
+    private final Map<String, MockHostDriver> mockDrivers = new LinkedHashMap<>();
     private final Map<String, UnitOwner> unitOwners = new LinkedHashMap<>();
     private final IommuCore iommu;
     private final DriverCore drivers;
@@ -59,14 +72,30 @@ public final class HostStack {
             }
             String id = unit.name();
             MsiMessage faultMsi = new MsiMessage(MsiMessage.X86_WINDOW_BASE, FAULT_VECTOR_BASE + vtdDrivers.size(), -1);
-            VtdHostDriver driver = new VtdHostDriver(id, unit.config().base(),
-                    rid -> {
-                        DmaRouting.Claim claim = routing.claimFor(rid);
-                        return claim != null && claim.owner().equals(id);
-                    },
+            VtdHostDriver driver = new VtdHostDriver(id, unit.config().base(), routedTo(routing, id),
                     machine, kernel.pages(), defaultDomain, faultMsi);
             driver.bringUp();
             vtdDrivers.put(id, driver);
+            units.add(driver);
+        }
+        for (SmmuV3 unit : machine.components(SmmuV3.class)) {
+            UnitOwner owner = unit.config().owner() == SmmuV3Config.Owner.HOST ? UnitOwner.HOST : UnitOwner.GUEST;
+            unitOwners.put(unit.name(), owner);
+            if (owner == UnitOwner.GUEST) {
+                continue;
+            }
+            String id = unit.name();
+            SmmuV3HostDriver driver = new SmmuV3HostDriver(id, unit.config().base(), routedTo(routing, id), machine,
+                    kernel.pages(), defaultDomain, smmuMsiAddress(pci), SMMU_MSI_DATA_BASE + 2 * smmuDrivers.size());
+            driver.bringUp();
+            smmuDrivers.put(id, driver);
+            units.add(driver);
+        }
+        for (MockIommu unit : machine.components(MockIommu.class)) {
+            // The mock has no registers a guest could program: it is always the host's.
+            unitOwners.put(unit.name(), UnitOwner.HOST);
+            MockHostDriver driver = new MockHostDriver(unit, routedTo(routing, unit.name()), defaultDomain, machine.trace());
+            mockDrivers.put(unit.name(), driver);
             units.add(driver);
         }
         iommu = new IommuCore(units, machine.trace());
@@ -116,6 +145,25 @@ public final class HostStack {
         return new HostStack(kernel, pci, defaultDomain);
     }
 
+    /** Whether DMA from a requester ID is routed to the unit named {@code unitId}. */
+    private static Predicate<RequesterId> routedTo(DmaRouting routing, String unitId) {
+        return rid -> {
+            DmaRouting.Claim claim = routing.claimFor(rid);
+            return claim != null && claim.owner().equals(unitId);
+        };
+    }
+
+    /**
+     * Where an SMMUv3's MSIs go: the host's MSI doorbell (on Arm {@code virt} the GIC ITS
+     * GITS_TRANSLATER), the interrupt window on x86, or nowhere (0: MSIs stay disabled).
+     */
+    private static long smmuMsiAddress(PciHost pci) {
+        if (pci.options().x86()) {
+            return MsiMessage.X86_WINDOW_BASE;
+        }
+        return Math.max(pci.options().msiDoorbellBase(), 0);
+    }
+
     /** Endpoints get their type's DMA-API driver; bridges and the host bridge get none. */
     private boolean hasOwnDriver(PciFunction f) {
         return !(f instanceof PciBridge) && f != pci.hostBridge();
@@ -138,6 +186,16 @@ public final class HostStack {
         return vtdDrivers.get(unitId);
     }
 
+    /** The host driver of a host-owned SMMUv3, or null. */
+    public SmmuV3HostDriver smmuDriver(String unitId) {
+        return smmuDrivers.get(unitId);
+    }
+
+    /** The host driver of a mock unit of the machine, or null. */
+    public MockHostDriver mockDriver(String unitId) {
+        return mockDrivers.get(unitId);
+    }
+
     /** The owner of every IOMMU unit of the machine, by unit id. */
     public Map<String, UnitOwner> unitOwners() {
         return Map.copyOf(unitOwners);
@@ -149,6 +207,11 @@ public final class HostStack {
      */
     public boolean guestMayWrite(long physAddr) {
         for (VtdHostDriver d : vtdDrivers.values()) {
+            if (physAddr >= d.base() && physAddr - d.base() < d.windowSize()) {
+                return false;
+            }
+        }
+        for (SmmuV3HostDriver d : smmuDrivers.values()) {
             if (physAddr >= d.base() && physAddr - d.base() < d.windowSize()) {
                 return false;
             }

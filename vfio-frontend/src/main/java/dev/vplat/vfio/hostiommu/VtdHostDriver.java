@@ -10,6 +10,7 @@ import dev.vplat.platform.trace.Trace;
 import dev.vplat.platform.trace.TraceCategory;
 import dev.vplat.vfio.iommu.DomainType;
 import dev.vplat.vfio.iommu.HostIommu;
+import dev.vplat.vfio.iommu.IommuCap;
 import dev.vplat.vfio.iommu.IommuDomain;
 import dev.vplat.vfio.iommu.IommuHwInfo;
 import dev.vplat.vfio.iommu.PagingDomain;
@@ -62,8 +63,8 @@ public final class VtdHostDriver implements HostIommu {
     private final List<VtdFault> faults = new ArrayList<>();
     private final Map<RequesterId, IommuDomain> attached = new HashMap<>();
     private final BitSet domainIds = new BitSet();
-    private final IommuDomain blocking = new VtdFixedDomain(DomainType.BLOCKED, this);
-    private final IommuDomain passThrough = new VtdFixedDomain(DomainType.IDENTITY, this);
+    private final IommuDomain blocking = new FixedDomain(DomainType.BLOCKED, this);
+    private final IommuDomain passThrough = new FixedDomain(DomainType.IDENTITY, this);
     private final InterruptListener faultListener = new InterruptListener() {
         @Override
         public void onMsi(MsiMessage message) {
@@ -242,6 +243,15 @@ public final class VtdHostDriver implements HostIommu {
     @Override
     public boolean groupsPerDevice() {
         return false;
+    }
+
+    /**
+     * intel_iommu_capable: coherency is always enforceable; dirty tracking needs scalable-mode
+     * second-level A/D bits (ssads_supported), which the legacy-mode tables here do not use.
+     */
+    @Override
+    public boolean capable(RequesterId rid, IommuCap cap) {
+        return cap == IommuCap.CACHE_COHERENCY;
     }
 
     public long base() {
@@ -428,14 +438,6 @@ public final class VtdHostDriver implements HostIommu {
     private void log(String format, Object... args) {
         if (trace.on(TraceCategory.IOMMU)) {
             trace.line(TraceCategory.IOMMU, unitId, String.format(format, args));
-        }
-    }
-
-    /** A domain with no table of its own: blocking (no context entry) or pass-through. */
-    private record VtdFixedDomain(DomainType type, HostIommu iommu) implements IommuDomain {
-        @Override
-        public String toString() {
-            return type.wireName() + " domain of " + iommu.unitId();
         }
     }
 }

@@ -50,6 +50,9 @@ public interface HostIommu {
      */
     void attachDevice(IommuDomain domain, RequesterId rid);
 
+    /** iommu_ops.capable: whether the unit offers {@code cap} for the device. */
+    boolean capable(RequesterId rid, IommuCap cap);
+
     /** Reserved IOVA ranges of the device (get_resv_regions), e.g. the x86 MSI window. */
     List<ReservedRegion> reservedRegions(RequesterId rid);
 

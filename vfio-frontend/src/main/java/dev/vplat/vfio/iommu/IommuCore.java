@@ -7,7 +7,6 @@ import dev.vplat.vfio.kernel.Errno;
 import dev.vplat.vfio.kernel.ErrnoException;
 
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -34,16 +33,27 @@ public final class IommuCore {
     private final Trace trace;
     private final Map<RequesterId, IommuDevice> devices = new TreeMap<>();
     private final Map<Object, IommuGroup> groupsByKey = new LinkedHashMap<>();
-    private final List<IommuGroup> groups = new ArrayList<>();
+    private final TreeMap<Integer, IommuGroup> groups = new TreeMap<>();
 
     /** @param units the host-owned units; devices behind any other unit get no group */
     public IommuCore(List<HostIommu> units, Trace trace) {
-        this.units = List.copyOf(units);
+        this.units = new ArrayList<>(units);
         this.trace = trace;
     }
 
     public List<HostIommu> units() {
-        return units;
+        return List.copyOf(units);
+    }
+
+    /**
+     * Registers a unit that comes up after boot (iommu_device_register), such as the iommufd
+     * selftest's mock unit; devices probed from now on may sit behind it.
+     */
+    public void addUnit(HostIommu unit) {
+        if (units.stream().anyMatch(u -> u.unitId().equals(unit.unitId()))) {
+            throw new IllegalArgumentException("unit " + unit.unitId() + " was already added");
+        }
+        units.add(unit);
     }
 
     /**
@@ -60,6 +70,25 @@ public final class IommuCore {
             throw new IllegalArgumentException(rid + " was already added");
         }
         HostIommu unit = units.stream().filter(u -> u.covers(upstreamRid)).findFirst().orElse(null);
+        return probe(unit, rid, upstreamRid, topologyGroup);
+    }
+
+    /**
+     * Probes a device that is not found by requester-ID scope but belongs to {@code unit} by
+     * construction, as the selftest's mock devices sit on their own bus behind the mock unit.
+     * The unit must group per device.
+     */
+    public IommuDevice addDevice(HostIommu unit, RequesterId rid) {
+        if (!units.contains(unit) || !unit.groupsPerDevice() || !unit.covers(rid)) {
+            throw new IllegalArgumentException(rid + " cannot be added behind " + unit.unitId());
+        }
+        if (devices.containsKey(rid)) {
+            throw new IllegalArgumentException(rid + " was already added");
+        }
+        return probe(unit, rid, rid, -1);
+    }
+
+    private IommuDevice probe(HostIommu unit, RequesterId rid, RequesterId upstreamRid, int topologyGroup) {
         IommuGroup group = unit == null ? null : groupFor(unit, rid, topologyGroup);
         IommuDevice device = new IommuDevice(this, rid, upstreamRid, group);
         if (group != null) {
@@ -68,6 +97,33 @@ public final class IommuCore {
         }
         devices.put(rid, device);
         return device;
+    }
+
+    /**
+     * Removes a device (iommu_release_device): it must hold no DMA-API driver and no user claim.
+     * Its DMA is left blocked, and a group left empty goes away, freeing its number.
+     */
+    public void removeDevice(IommuDevice device) {
+        if (devices.get(device.rid()) != device) {
+            throw new IllegalArgumentException(device + " is not a device of this core");
+        }
+        if (device.kernelDmaUser() || device.claimedBy() != null) {
+            throw new IllegalStateException(device + " is still in use for DMA");
+        }
+        IommuGroup g = device.group();
+        if (g != null) {
+            if (g.blockingDomain() == null) {
+                g.setBlockingDomain(g.iommu().allocBlockingDomain());
+            }
+            attach(g.iommu(), g.blockingDomain(), device);
+            g.removeDevice(device);
+            if (g.devices().isEmpty()) {
+                groupsByKey.values().remove(g);
+                groups.remove(g.id());
+            }
+            log("%s: %s removed", g, device);
+        }
+        devices.remove(device.rid());
     }
 
     /** Probes a device whose DMA carries its own requester ID (no PCIe-to-PCI bridge above it). */
@@ -86,12 +142,21 @@ public final class IommuCore {
         Object key = unit.groupsPerDevice() ? List.of(unit, rid) : List.of(unit, topologyGroup);
         IommuGroup group = groupsByKey.get(key);
         if (group == null) {
-            group = new IommuGroup(groups.size(), unit, unit.allocDefaultDomain());
+            group = new IommuGroup(freeGroupId(), unit, unit.allocDefaultDomain());
             group.setDomain(group.defaultDomain());
             groupsByKey.put(key, group);
-            groups.add(group);
+            groups.put(group.id(), group);
         }
         return group;
+    }
+
+    /** The lowest number no group has, as iommu_group_alloc takes one from an IDA. */
+    private int freeGroupId() {
+        int id = 0;
+        while (groups.containsKey(id)) {
+            id++;
+        }
+        return id;
     }
 
     public IommuDevice device(RequesterId rid) {
@@ -102,17 +167,18 @@ public final class IommuCore {
         return List.copyOf(devices.values());
     }
 
+    /** The groups in number order. */
     public List<IommuGroup> groups() {
-        return Collections.unmodifiableList(groups);
+        return List.copyOf(groups.values());
     }
 
     public IommuGroup group(int id) {
-        return id >= 0 && id < groups.size() ? groups.get(id) : null;
+        return groups.get(id);
     }
 
     /** User ownership claims held now, over all groups: the {@code dma_owner_claims} counter. */
     public long dmaOwnerClaims() {
-        return groups.stream().filter(g -> g.owner() != null).mapToLong(IommuGroup::ownerCount).sum();
+        return groups.values().stream().filter(g -> g.owner() != null).mapToLong(IommuGroup::ownerCount).sum();
     }
 
     // ---- kernel DMA-API users (driver core, before probe / after remove) ----

@@ -101,6 +101,11 @@ public final class IommuDevice {
         core.detachGroup(requireGroup(), owner);
     }
 
+    /** device_iommu_capable: false for every capability without an IOMMU. */
+    public boolean capable(IommuCap cap) {
+        return group != null && group.iommu().capable(rid, cap);
+    }
+
     /** The device's reserved IOVA regions (iommu_get_resv_regions); empty without an IOMMU. */
     public List<ReservedRegion> reservedRegions() {
         return group == null ? List.of() : group.iommu().reservedRegions(rid);

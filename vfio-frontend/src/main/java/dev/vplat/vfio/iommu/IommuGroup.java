@@ -85,6 +85,10 @@ public final class IommuGroup {
         devices.add(device);
     }
 
+    void removeDevice(IommuDevice device) {
+        devices.remove(device);
+    }
+
     void setDomain(IommuDomain domain) {
         this.domain = domain;
     }

@@ -182,6 +182,15 @@ public final class UserMemory {
         return pinnedPages;
     }
 
+    /**
+     * How many pins the page frame now mapped at {@code uva} carries (0 when unmapped or never
+     * touched); what the iommufd selftest's MD_CHECK_REFS reads as page_ref_count / GUP_PIN_COUNTING_BIAS.
+     */
+    public int pinCount(long uva) {
+        Frame f = frames.get(uva & -PAGE_SIZE);
+        return f == null ? 0 : f.pins;
+    }
+
     /** Bytes currently mapped. */
     public long mappedBytes() {
         long total = 0;

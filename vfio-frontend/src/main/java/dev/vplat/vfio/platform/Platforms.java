@@ -1,21 +1,15 @@
 package dev.vplat.vfio.platform;
 
+import dev.vplat.pci.PciHost;
 import dev.vplat.platform.device.ConfigException;
 import dev.vplat.platform.device.DeviceRegistry;
-import dev.vplat.platform.device.OptionString;
+import dev.vplat.pci.PciHost;
 import dev.vplat.platform.machine.Machine;
 import dev.vplat.platform.trace.Trace;
 import dev.vplat.platform.trace.TraceCategory;
 import dev.vplat.vfio.kernel.HostKernel;
 import dev.vplat.vfio.kernel.HostPageAllocator;
-
-import java.net.MalformedURLException;
-import java.net.URL;
-import java.net.URLClassLoader;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
+import dev.vplat.vfio.plugin.PluginLoader;
 
 /**
  * Builds a {@link Platform} from a {@link PlatformConfig}, in the order a machine is put
@@ -63,47 +57,20 @@ public final class Platforms {
         MachineInfoRegistry info = new MachineInfoRegistry();
         kernel.provide(MachineInfoRegistry.class, info);
 
-        DeviceRegistry types = DeviceRegistry.discover(pluginLoader(config.plugins()), "vplat");
-        addDevices(config, types);
+        DeviceRegistry types = PluginLoader.registry(Platforms.class.getClassLoader(), config.plugins());
+        PciHost pci = buildHardware(machine, types, config);
 
         machine.realize();
+        HostServices.boot(kernel, pci, info);
         return new Platform(config, machine, kernel, info);
     }
 
-    /**
-     * Where the machine preset (q35: PCIe host bridge, default devices unless noDefaults, VT-d
-     * units) and the {@code --device}/{@code --iommu} options are assembled. Until the PCI and
-     * IOMMU layers are wired in here, every option string is checked against the known device
-     * types and then refused, so a typo and a missing layer both give a clear message.
-     */
-    private static void addDevices(PlatformConfig config, DeviceRegistry types) {
-        List<String> all = new ArrayList<>(config.devices());
-        all.addAll(config.iommus());
-        for (String text : all) {
-            OptionString option = OptionString.parse(text);
-            types.find(option.type());
-            throw new ConfigException("'" + option.type() + "' is known but machine '" + config.machine()
-                    + "' has no bus to plug it into yet");
+    /** The machine's buses, devices and IOMMUs (the machine name was checked when RAM was laid out). */
+    private static PciHost buildHardware(Machine machine, DeviceRegistry types, PlatformConfig config) {
+        if (config.machine().equals("q35")) {
+            return Q35Preset.build(machine, types, config);
         }
-    }
-
-    private static ClassLoader pluginLoader(List<Path> plugins) {
-        ClassLoader parent = Platforms.class.getClassLoader();
-        if (plugins.isEmpty()) {
-            return parent;
-        }
-        URL[] urls = new URL[plugins.size()];
-        for (int i = 0; i < urls.length; i++) {
-            Path p = plugins.get(i);
-            if (!Files.isRegularFile(p)) {
-                throw new ConfigException("plugin " + p + " is not a readable jar file");
-            }
-            try {
-                urls[i] = p.toUri().toURL();
-            } catch (MalformedURLException e) {
-                throw new ConfigException("plugin " + p + ": " + e.getMessage());
-            }
-        }
-        return new URLClassLoader("vplat-plugins", urls, parent);
+        return VirtPreset.build(machine, types,
+                new VirtPreset.Options(!config.noDefaults(), config.devices(), config.iommus())).pci();
     }
 }

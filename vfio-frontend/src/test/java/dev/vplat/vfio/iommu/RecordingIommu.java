@@ -85,6 +85,11 @@ public final class RecordingIommu implements HostIommu {
     }
 
     @Override
+    public boolean capable(RequesterId rid, IommuCap cap) {
+        return cap == IommuCap.CACHE_COHERENCY;
+    }
+
+    @Override
     public List<ReservedRegion> reservedRegions(RequesterId rid) {
         return List.of();
     }

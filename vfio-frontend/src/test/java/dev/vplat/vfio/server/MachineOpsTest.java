@@ -184,8 +184,9 @@ class MachineOpsTest {
         String json = ((ReplyBody.Utf8) call(Op.MACHINE_INFO, new byte[0]).body()).text();
         assertTrue(json.startsWith("{\"machine\":\"q35\",\"memory\":[{\"kind\":\"ram\",\"name\":\"ram\",\"base\":\"0x0\",\"size\":\"0x4000000\"}"), json);
         assertTrue(json.contains("{\"kind\":\"host-reserved\",\"name\":\"host-page-pool\",\"base\":\"0x2000000\",\"size\":\"0x2000000\"}"), json);
-        assertTrue(json.contains("\"pci\":[],\"iommus\":[],\"groups\":[]"), json);
-        assertTrue(json.contains("\"counters\":{\"sessions\":1,\"fds\":0,\"iommufd_objects\":0,\"pinned_pages\":0,\"dma_owner_claims\":0,\"queued_events\":0}"), json);
+        assertTrue(json.contains("\"pci\":[{\"bdf\":\"0000:00:00.0\",\"vendor\":\"0x8086\",\"device\":\"0x29c0\""), json);
+        assertTrue(json.contains("\"iommus\":[{\"id\":\"dmar0\",\"kind\":\"intel-iommu\",\"base\":\"0xfed90000\",\"owner\":\"guest\""), json);
+        assertTrue(json.contains("\"counters\":{\"sessions\":1,\"fds\":0,\"iommufd_objects\":0,\"pinned_pages\":0,\"dma_owner_claims\":0,\"queued_events\":0"), json);
     }
 
     @Test
@@ -205,8 +206,13 @@ class MachineOpsTest {
     }
 
     @Test
-    void driverBindWithoutADriverCoreIsEnodev() {
-        assertEquals(Errno.ENODEV.number(), errno(call(Op.DRIVER_BIND, Bytes.le().utf8("0000:00:03.0 vfio-pci").array())));
+    void driverBindOfAnUnknownDriverIsEnodev() {
+        assertEquals(Errno.ENODEV.number(), errno(call(Op.DRIVER_BIND, Bytes.le().utf8("0000:00:04.0 nosuch").array())));
+    }
+
+    @Test
+    void driverBindOfABoundDeviceIsEbusy() {
+        assertEquals(Errno.EBUSY.number(), errno(call(Op.DRIVER_BIND, Bytes.le().utf8("0000:00:03.0 vfio-pci").array())));
     }
 
     @Test

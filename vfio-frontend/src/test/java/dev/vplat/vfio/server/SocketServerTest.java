@@ -119,11 +119,14 @@ class SocketServerTest {
 
     @Test
     void aClientKilledMidRequestCostsOthersNothingAndCountersReturnToZero() throws Exception {
+        long hostPagesBefore = platform.kernel().pages().allocatedPages();
         WireClient survivor = guest(tcp);
         WireClient victim = guest(unix);
         victim.call(Op.EVENTFD.code(), Bytes.le().u64(0).array());
         victim.call(Op.MMAP.code(), Bytes.le().u64(1 << 20).u32(3).u32(0).u64(0).array());
-        for (int i = 0; i < 1000; i++) {
+        // Replies stay below the server's 1 MiB outbound mark, so it keeps reading this client's
+        // requests and the unread replies cannot block the writer: the test is about vanishing.
+        for (int i = 0; i < 100; i++) {
             victim.send(Op.MEM_READ.code(), Bytes.le().u64(0).u32(4096).array());
         }
         byte[] half = Bytes.frame(1, Op.MEM_WRITE.code(), Bytes.le().u64(0x40000).u32(64).raw(new byte[64]).array());
@@ -138,7 +141,7 @@ class SocketServerTest {
         survivor.close();
         awaitSessions(0);
         assertEquals(0L, counters().get("queued_events"));
-        assertEquals(0L, platform.kernel().pages().allocatedPages());
+        assertEquals(hostPagesBefore, platform.kernel().pages().allocatedPages(), "the host stack's own tables stay");
     }
 
     @Test

@@ -1,12 +1,14 @@
 package dev.vplat.vfio.testing;
 
 import dev.vplat.iommu.UnitScope;
+import dev.vplat.iommu.mock.MockIommu;
 import dev.vplat.iommu.vtd.VtdConfig;
 import dev.vplat.iommu.vtd.VtdUnit;
 import dev.vplat.pci.PciBridge;
 import dev.vplat.pci.PciFunction;
 import dev.vplat.pci.PciHost;
 import dev.vplat.pci.PciHostOptions;
+import dev.vplat.pci.devices.DmaTestDevice;
 import dev.vplat.pci.dma.DmaScope;
 import dev.vplat.pci.sdk.DeviceContext;
 import dev.vplat.pci.sdk.FunctionSpec;
@@ -27,8 +29,8 @@ import java.util.Map;
 
 /**
  * A small q35-like machine for host-stack tests: 256 MiB of RAM (the top 16 MiB are the host page
- * pool), a PCI host, VT-d units at QEMU's base, and bus-mastering test devices whose DMA port the
- * test drives directly.
+ * pool), a PCI host, VT-d or mock IOMMU units, bus-mastering test devices whose DMA port the
+ * test drives directly, and the real dmatest engine programmed through its registers.
  */
 public final class TestMachine {
     public static final long RAM_SIZE = 256L << 20;
@@ -99,6 +101,30 @@ public final class TestMachine {
         b.configWrite(0x18, 1, primary);
         b.configWrite(0x19, 1, secondary);
         b.configWrite(0x1A, 1, subordinate);
+    }
+
+    /**
+     * Plugs the real {@code dmatest} DMA engine at {@code addr} on the root bus and gives it BAR0 at
+     * {@code bar0} with memory decode and bus mastering on, as firmware would; its registers are
+     * then reachable through {@code machine.system()}.
+     */
+    public PciFunction plugDmaTest(String id, String addr, long bar0) {
+        PciPlug plug = DmaTestDevice.type().create(dev.vplat.platform.device.OptionString.parse("dmatest,addr=" + addr));
+        PciFunction f = pci.plug(plug, id);
+        firmware.add(() -> {
+            f.configWrite(0x10, 4, bar0 & 0xFFFF_FFFFL);
+            f.configWrite(0x14, 4, bar0 >>> 32);
+            f.configWrite(0x04, 2, f.configRead(0x04, 2) | 0x6);
+        });
+        return f;
+    }
+
+    /** Adds a mock IOMMU unit and routes its scope to it, as the machine builder would. */
+    public MockIommu mockIommu(String id, String scope) {
+        UnitScope s = UnitScope.parse(scope);
+        MockIommu unit = machine.add(id, new MockIommu(id, s));
+        pci.dmaRouting().claim(id, s.isIncludeAll() ? DmaScope.includeAll() : DmaScope.requesters(s.requesters()), unit);
+        return unit;
     }
 
     /** Adds a VT-d unit the way the machine builder does, and routes its scope to it. */

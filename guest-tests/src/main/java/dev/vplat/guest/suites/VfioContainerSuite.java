@@ -1,0 +1,98 @@
+package dev.vplat.guest.suites;
+
+import dev.vplat.guest.client.MachineInfo;
+import dev.vplat.guest.client.UserBuffer;
+import dev.vplat.guest.client.VfioContainer;
+import dev.vplat.guest.client.VfioDevice;
+import dev.vplat.guest.client.VfioGroup;
+import dev.vplat.guest.client.VplatClient;
+import dev.vplat.guest.client.VplatException;
+import dev.vplat.guest.client.uapi.VfioGroupStatus;
+import dev.vplat.guest.client.uapi.VfioIoctl;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+
+import static dev.vplat.guest.suites.HostRig.*;
+import static org.junit.jupiter.api.Assertions.*;
+
+/**
+ * Suite 6: the legacy VFIO path QEMU used before iommufd (drivers/vfio/container.c, group.c,
+ * vfio_iommu_type1.c semantics): container API version and extensions, group viability, setting
+ * the container and the type1v2 IOMMU, a device fd from the group, MAP_DMA/UNMAP_DMA and DMA
+ * through the mapping.
+ */
+@GuestSuite
+@DisplayName("6 VFIO legacy container")
+public class VfioContainerSuite {
+    private static int groupId(HostRig rig, String bdf) {
+        return rig.groupOf(bdf).id();
+    }
+
+    @Test
+    void theContainerReportsApiVersion0AndType1v2(SuiteTarget target) {
+        new HostRig(target);
+        VfioContainer container = target.user("container").openVfioContainer();
+        assertEquals(VfioIoctl.VFIO_API_VERSION, container.apiVersion());
+        assertEquals(1, container.checkExtension(VfioIoctl.VFIO_TYPE1v2_IOMMU));
+    }
+
+    @Test
+    void aGroupWithADeviceStillOnItsHostDriverIsNotViable(SuiteTarget target) {
+        HostRig rig = new HostRig(target);
+        rig.bindVfio(MF0);
+        MachineInfo.PciFunction mf1 = rig.function(MF1);
+        assertNotEquals("vfio-pci", mf1.driver(), "precondition: mf1 keeps its DMA-API driver");
+        VfioGroup group = target.user("viability").openVfioGroup(groupId(rig, MF0));
+        assertEquals(0, group.status().flags() & VfioGroupStatus.VIABLE);
+    }
+
+    @Test
+    void type1v2MappingCarriesDeviceDmaIntoProcessMemory(SuiteTarget target) {
+        HostRig rig = new HostRig(target);
+        rig.bindVfio(DMATEST0);
+        VplatClient user = target.user("qemu-legacy");
+        VfioContainer container = user.openVfioContainer();
+        VfioGroup group = user.openVfioGroup(groupId(rig, DMATEST0));
+        assertEquals(VfioGroupStatus.VIABLE, group.status().flags() & VfioGroupStatus.VIABLE);
+        group.setContainer(container);
+        container.setIommu(VfioIoctl.VFIO_TYPE1v2_IOMMU);
+        VfioDevice dev = group.deviceFd(DMATEST0);
+        UserBuffer buf = user.mmap(2 * 4096);
+        buf.write(0, GuestRig.pattern(256, 13));
+        long iova = 0x100_0000L;
+        container.mapDma(buf, iova);
+        dev.configWrite(0x04, 2, 0x6);
+
+        dev.barWriteq(0, 0x08, iova);
+        dev.barWriteq(0, 0x10, iova + 4096);
+        dev.barWritel(0, 0x18, 256);
+        dev.barWritel(0, 0x20, 0);
+        dev.barWritel(0, 0x38, 1);
+
+        assertEquals(2, dev.barReadl(0, 0x40), "RESULT DONE");
+        assertArrayEquals(GuestRig.pattern(256, 13), buf.read(4096, 256));
+        assertEquals(2 * 4096, container.unmapDma(iova, 2 * 4096, 0));
+    }
+
+    @Test
+    void setIommuBeforeAnyGroupIsEnodev(SuiteTarget target) {
+        new HostRig(target);
+        VfioContainer container = target.user("early").openVfioContainer();
+        VplatException e = assertThrows(VplatException.class, () -> container.setIommu(VfioIoctl.VFIO_TYPE1v2_IOMMU));
+        // /dev/vfio/vfio is iommufd's VFIO compatibility container (CONFIG_IOMMUFD_VFIO_CONTAINER):
+        // without a group there is no compat IOAS yet, and vfio_compat.c answers ENODEV (the
+        // legacy container.c would answer EINVAL).
+        assertEquals(19, e.errno(), "iommufd vfio_compat.c: no compat IOAS yet");
+    }
+
+    @Test
+    void aSecondContainerCannotTakeAGroupAlreadyInOne(SuiteTarget target) {
+        HostRig rig = new HostRig(target);
+        rig.bindVfio(DMATEST0);
+        VplatClient user = target.user("two-containers");
+        VfioGroup group = user.openVfioGroup(groupId(rig, DMATEST0));
+        group.setContainer(user.openVfioContainer());
+        VplatException e = assertThrows(VplatException.class, () -> group.setContainer(user.openVfioContainer()));
+        assertEquals(22, e.errno(), "group.c vfio_group_ioctl_set_container: EINVAL when already set");
+    }
+}
