@@ -35,6 +35,14 @@ abstract class HostIommuDriver implements HostIommu {
         this.trace = trace;
     }
 
+    /** The default domain of a unit whose driver writes tables: pass-through (or an identity table) or DMA-API. */
+    static DomainType identityOrDma(DomainType defaultType) {
+        if (defaultType != DomainType.IDENTITY && defaultType != DomainType.DMA) {
+            throw new IllegalArgumentException("a default domain is identity or DMA, not " + defaultType);
+        }
+        return defaultType;
+    }
+
     @Override
     public final String driverName() {
         return driverName;

@@ -130,13 +130,10 @@ public final class SmmuV3HostDriver extends HostIommuDriver {
     public SmmuV3HostDriver(String unitId, long base, Predicate<RequesterId> scope, Machine machine,
                             HostPageAllocator pages, DomainType defaultType, long msiAddress, int msiDataBase) {
         super(DRIVER_NAME, unitId, scope, machine.trace());
-        if (defaultType != DomainType.IDENTITY && defaultType != DomainType.DMA) {
-            throw new IllegalArgumentException("a default domain is identity or DMA, not " + defaultType);
-        }
         this.machine = machine;
         this.memory = machine.system();
         this.pages = pages;
-        this.defaultType = defaultType;
+        this.defaultType = identityOrDma(defaultType);
         this.msiAddress = msiAddress;
         this.msiDataBase = msiDataBase;
         this.regs = new SmmuMmio(memory, base, unitId);

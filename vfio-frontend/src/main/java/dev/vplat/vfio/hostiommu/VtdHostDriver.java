@@ -81,13 +81,10 @@ public final class VtdHostDriver extends HostIommuDriver {
     public VtdHostDriver(String unitId, long base, Predicate<RequesterId> scope, Machine machine,
                          HostPageAllocator pages, DomainType defaultType, MsiMessage faultMsi) {
         super(DRIVER_NAME, unitId, scope, machine.trace());
-        if (defaultType != DomainType.IDENTITY && defaultType != DomainType.DMA) {
-            throw new IllegalArgumentException("a default domain is identity or DMA, not " + defaultType);
-        }
         this.machine = machine;
         this.memory = machine.system();
         this.pages = pages;
-        this.defaultType = defaultType;
+        this.defaultType = identityOrDma(defaultType);
         this.faultMsi = faultMsi;
         this.regs = new DmarMmio(memory, base, unitId);
     }
