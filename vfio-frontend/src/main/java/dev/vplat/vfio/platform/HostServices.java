@@ -47,7 +47,7 @@ final class HostServices {
             }
         });
         kernel.provide(GuestAccessPolicy.class, (gpa, length) -> {
-            if (!stack.guestMayWrite(gpa) || !stack.guestMayWrite(gpa + length - 1)) {
+            if (!stack.guestMayWrite(gpa, length)) {
                 throw new dev.vplat.vfio.kernel.ErrnoException(dev.vplat.vfio.kernel.Errno.EACCES,
                         String.format("0x%x is in the register window of a host-owned IOMMU unit", gpa));
             }
