@@ -2,6 +2,8 @@ package dev.vplat.pci.lspci;
 
 import dev.vplat.pci.config.PciConfig;
 
+import java.util.Locale;
+
 import static dev.vplat.pci.lspci.Out.flag;
 
 /**
@@ -178,7 +180,7 @@ final class Capabilities {
     }
 
     private static String acsBits(int v) {
-        return String.format(java.util.Locale.ROOT, "SrcValid%c TransBlk%c ReqRedir%c CmpltRedir%c UpstreamFwd%c EgressCtrl%c DirectTrans%c",
+        return String.format(Locale.ROOT, "SrcValid%c TransBlk%c ReqRedir%c CmpltRedir%c UpstreamFwd%c EgressCtrl%c DirectTrans%c",
                 flag(v, PciConfig.ACS_SV), flag(v, PciConfig.ACS_TB), flag(v, PciConfig.ACS_RR), flag(v, PciConfig.ACS_CR),
                 flag(v, PciConfig.ACS_UF), flag(v, PciConfig.ACS_EC), flag(v, PciConfig.ACS_DT));
     }

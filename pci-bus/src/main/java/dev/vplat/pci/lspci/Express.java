@@ -2,6 +2,8 @@ package dev.vplat.pci.lspci;
 
 import dev.vplat.pci.config.PciConfig;
 
+import java.util.Locale;
+
 import static dev.vplat.pci.lspci.Out.flag;
 
 /**
@@ -95,7 +97,7 @@ final class Express {
 
     private static String powerLimit(long value, long scale) {
         double[] scales = {1.0, 0.1, 0.01, 0.001};
-        return String.format(java.util.Locale.ROOT, "%.3fW", value * scales[(int) scale]);
+        return String.format(Locale.ROOT, "%.3fW", value * scales[(int) scale]);
     }
 
     private static final String[] L0S = {"<64ns", "<128ns", "<256ns", "<512ns", "<1us", "<2us", "<4us", "unlimited"};
@@ -270,7 +272,7 @@ final class Express {
         boolean ari = type == TYPE_ROOT_PORT || type == TYPE_DOWNSTREAM;
         out.printf("\t\tDevCap2: Completion Timeout: %s, TimeoutDis%c, LTR%c, OBFF %s", timeoutRange((int) (l & 0xF)),
                 flag(l, 0x10), flag(l, 0x800), capObff[(int) (l >> 18) & 3]);
-        out.print(ari ? String.format(java.util.Locale.ROOT, " ARIFwd%c\n", flag(l, 0x20)) : "\n");
+        out.print(ari ? String.format(Locale.ROOT, " ARIFwd%c\n", flag(l, 0x20)) : "\n");
         if (port(type) || memBar) {
             out.print("\t\t\t AtomicOpsCap:");
             if (port(type)) {
@@ -286,7 +288,7 @@ final class Express {
         String[] ctlObff = {"Disabled", "Via message A", "Via message B", "Via WAKE#"};
         out.printf("\t\tDevCtl2: Completion Timeout: %s, TimeoutDis%c, LTR%c, OBFF %s", timeoutValue(w & 0xF),
                 flag(w, 0x10), flag(w, 0x400), ctlObff[(w >> 13) & 3]);
-        out.print(ari ? String.format(java.util.Locale.ROOT, " ARIFwd%c\n", flag(w, 0x20)) : "\n");
+        out.print(ari ? String.format(Locale.ROOT, " ARIFwd%c\n", flag(w, 0x20)) : "\n");
         boolean requester = type == TYPE_ROOT_PORT || endpoint(type) || type == TYPE_ROOT_INT_EP;
         if (port(type) || requester) {
             out.print("\t\t\t AtomicOpsCtl:");

@@ -4,6 +4,7 @@ import dev.vplat.pci.config.PciConfig;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 
 /**
  * {@code lspci -t}, built the way pciutils ls-tree.c grows its forest: every bridge (a 06xx
@@ -134,7 +135,7 @@ final class Tree {
             if (b.buses.size() == 1) {
                 Bus only = b.buses.get(0);
                 if (b.device == null) {
-                    p = put(p, String.format(java.util.Locale.ROOT, "[0000:%02x]-", only.number));
+                    p = put(p, String.format(Locale.ROOT, "[0000:%02x]-", only.number));
                 }
                 bus(only, p);
                 return;
@@ -142,7 +143,7 @@ final class Tree {
             for (int i = 0; i < b.buses.size(); i++) {
                 Bus u = b.buses.get(i);
                 String lead = i == b.buses.size() - 1 ? "\\-" : "+-";
-                bus(u, put(p, String.format(java.util.Locale.ROOT, "%s[0000:%02x]-", lead, u.number)));
+                bus(u, put(p, String.format(Locale.ROOT, "%s[0000:%02x]-", lead, u.number)));
             }
         }
 
@@ -159,12 +160,12 @@ final class Tree {
         }
 
         void device(FunctionSnapshot f, int p) {
-            p = put(p, String.format(java.util.Locale.ROOT, "%02x.%x", f.device(), f.function()));
+            p = put(p, String.format(Locale.ROOT, "%02x.%x", f.device(), f.function()));
             for (Bridge b : chain) {
                 if (b.device == f) {
                     p = put(p, b.secondary == b.subordinate
-                            ? String.format(java.util.Locale.ROOT, "-[%02x]-", b.secondary)
-                            : String.format(java.util.Locale.ROOT, "-[%02x-%02x]-", b.secondary, b.subordinate));
+                            ? String.format(Locale.ROOT, "-[%02x]-", b.secondary)
+                            : String.format(Locale.ROOT, "-[%02x-%02x]-", b.secondary, b.subordinate));
                     bridge(b, p);
                     return;
                 }
