@@ -7,6 +7,7 @@ import dev.vplat.iommu.vtd.VtdUnit;
 import dev.vplat.pci.PciFunction;
 import dev.vplat.pci.PciHost;
 import dev.vplat.pci.dma.DmaRouting;
+import dev.vplat.pci.lspci.FunctionSnapshot;
 import dev.vplat.platform.machine.Machine;
 import dev.vplat.vfio.driver.DriverCore;
 import dev.vplat.vfio.driver.HostDevice;
@@ -108,6 +109,21 @@ final class HostServices {
             } else {
                 out.nullValue();
             }
+            writeResources(out, f);
+            out.endObject();
+        }
+        out.endArray();
+    }
+
+    /** The BARs as the host kernel sees them, like sysfs {@code resource}: index (6 = ROM), start, size, BAR flag bits. */
+    private static void writeResources(JsonWriter out, PciFunction f) {
+        out.name("resources").beginArray();
+        for (FunctionSnapshot.Resource r : FunctionSnapshot.resources(f)) {
+            out.beginObject();
+            out.field("index", r.index());
+            out.name("start").hex(r.start());
+            out.name("size").hex(r.size());
+            out.name("flags").hex(r.flags());
             out.endObject();
         }
         out.endArray();
