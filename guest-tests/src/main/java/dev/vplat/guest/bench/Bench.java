@@ -30,17 +30,32 @@ public final class Bench {
             Map.entry("5 IOAS map+unmap", c -> new IoasBench(c).run()),
             Map.entry("6 start-up and memory", c -> new ProcessBench(c).run()));
 
-    /** Runs every section; {@code progress} hears one line per section as it starts. */
-    public static BenchReport run(BenchSettings settings, Consumer<String> progress) {
+    /** Section keys {@code --only} accepts: the part of the name before the first space. */
+    static List<String> sectionKeys() {
+        return SECTIONS.stream().map(s -> key(s.getKey())).toList();
+    }
+
+    private static String key(String section) {
+        return section.substring(0, section.indexOf(' '));
+    }
+
+    /**
+     * Runs the sections whose keys are in {@code only} (all when empty); {@code progress} hears
+     * one line per section as it starts.
+     */
+    public static BenchReport run(BenchSettings settings, List<String> only, Consumer<String> progress) {
         Map<String, String> machine = describeMachine(settings);
         List<Row> rows = new ArrayList<>();
         try (BenchContext ctx = new BenchContext(settings)) {
             for (var section : SECTIONS) {
+                if (!only.isEmpty() && !only.contains(key(section.getKey()))) {
+                    continue;
+                }
                 progress.accept("vplat bench: " + section.getKey() + " …");
                 try {
                     rows.addAll(section.getValue().apply(ctx));
                 } catch (RuntimeException e) {
-                    String id = section.getKey().substring(0, section.getKey().indexOf(' '));
+                    String id = key(section.getKey());
                     rows.add(Row.missing("failed." + id, id, section.getKey() + " failed", Units.OPS, "-", null,
                             e.toString()));
                 }

@@ -4,6 +4,7 @@ import dev.vplat.vfio.platform.MemorySize;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
 import java.io.PrintWriter;
@@ -44,6 +45,10 @@ public final class BenchCommand implements Callable<Integer> {
             description = "JVM option for the spawned `vplat serve` children; repeatable.")
     List<String> childJavaOptions = new ArrayList<>();
 
+    @Option(names = "--only", paramLabel = "SECTION", split = ",",
+            description = "Run only these sections: 1-2 (wire), 3 (edu DMA), 4 (IOMMU), 5 (IOAS), 6 (processes).")
+    List<String> only = new ArrayList<>();
+
     @Spec
     CommandSpec spec;
 
@@ -53,7 +58,13 @@ public final class BenchCommand implements Callable<Integer> {
         Duration each = Duration.ofNanos((long) ((quick ? Math.min(seconds, 0.3) : seconds) * 1e9));
         Optional<Path> qemuPath = noQemu ? Optional.empty() : qemu != null ? Optional.of(qemu) : QemuQtest.find();
         BenchSettings settings = new BenchSettings(each, MemorySize.parse(touch), qemuPath, childJavaOptions);
-        BenchReport report = Bench.run(settings, line -> {
+        for (String s : only) {
+            if (!Bench.sectionKeys().contains(s)) {
+                throw new ParameterException(spec.commandLine(), "unknown section '" + s + "'; sections are "
+                        + String.join(", ", Bench.sectionKeys()));
+            }
+        }
+        BenchReport report = Bench.run(settings, only, line -> {
             out.println(line);
             out.flush();
         });
