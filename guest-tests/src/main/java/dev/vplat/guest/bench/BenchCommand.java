@@ -1,6 +1,11 @@
 package dev.vplat.guest.bench;
 
 import dev.vplat.vfio.platform.MemorySize;
+import org.openjdk.jmh.runner.Runner;
+import org.openjdk.jmh.runner.RunnerException;
+import org.openjdk.jmh.runner.options.ChainedOptionsBuilder;
+import org.openjdk.jmh.runner.options.OptionsBuilder;
+import org.openjdk.jmh.runner.options.TimeValue;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -38,7 +43,7 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--qemu", paramLabel = "PATH", description = "QEMU binary (default: qemu-system-x86_64 on the PATH).")
     Path qemu;
 
-    @Option(names = "--no-qemu", description = "Do not run anything against QEMU.")
+    @Option(names = "--no-qemu", description = "Do not look for QEMU: its rows say QEMU not found.")
     boolean noQemu;
 
     @Option(names = "--child-java-option", paramLabel = "OPT",
@@ -49,12 +54,19 @@ public final class BenchCommand implements Callable<Integer> {
             description = "Run only these sections: 1-2 (wire), 3 (edu DMA), 4 (IOMMU), 5 (IOAS), 6 (processes).")
     List<String> only = new ArrayList<>();
 
+    @Option(names = "--jmh", paramLabel = "REGEX", arity = "0..1", fallbackValue = "VplatJmh",
+            description = "Run the JMH microbenchmarks matching REGEX (default: all of VplatJmh) instead of the bench.")
+    String jmh;
+
     @Spec
     CommandSpec spec;
 
     @Override
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
+        if (jmh != null) {
+            return runJmh();
+        }
         Duration each = Duration.ofNanos((long) ((quick ? Math.min(seconds, 0.3) : seconds) * 1e9));
         Optional<Path> qemuPath = noQemu ? Optional.empty() : qemu != null ? Optional.of(qemu) : QemuQtest.find();
         BenchSettings settings = new BenchSettings(each, MemorySize.parse(touch), qemuPath, childJavaOptions);
@@ -78,5 +90,20 @@ public final class BenchCommand implements Callable<Integer> {
             BenchReport.write(svg, report.svg());
         }
         return 0;
+    }
+
+    /** JMH in forked JVMs on this class path (vplat.jar carries the generated harness and its BenchmarkList). */
+    private int runJmh() {
+        ChainedOptionsBuilder o = new OptionsBuilder().include(jmh);
+        if (quick) {
+            o.warmupIterations(1).warmupTime(TimeValue.milliseconds(300))
+                    .measurementIterations(2).measurementTime(TimeValue.milliseconds(500));
+        }
+        try {
+            new Runner(o.build()).run();
+            return 0;
+        } catch (RunnerException e) {
+            throw new IllegalStateException("JMH failed: " + e.getMessage(), e);
+        }
     }
 }

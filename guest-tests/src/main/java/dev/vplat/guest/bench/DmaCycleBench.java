@@ -143,7 +143,7 @@ final class DmaCycleBench {
         String what = "edu DMA cycles through VT-d (client-driven)";
         if (ctx.qemu().isEmpty()) {
             return Row.missing("qemu.dma.edu", "3", what, Units.OPS, "QEMU", null,
-                    "QEMU not found (qemu-system-x86_64 is not on the PATH)");
+                    BenchSettings.QEMU_NOT_FOUND);
         }
         try (QemuQtest q = QemuQtest.unix(ctx.qemu().get(), ctx.scratch());
              WireLoop t = q.connect(WireShape.Text.readl(WireBench.VER))) {

@@ -14,7 +14,7 @@ import java.util.List;
  * JVM or as a user session over the wire — so "in process" and "over the wire" run the same
  * ioctl sequence with the same struct bytes and differ only in the path the bytes take.
  */
-interface Syscalls {
+public interface Syscalls {
     int open(String path);
 
     /** Runs {@code request} on {@code fd} with {@code struct} and returns the struct as the call left it. */

@@ -26,23 +26,23 @@ import static dev.vplat.guest.drivers.VtdRegs.*;
  * tables straight into RAM and enables translation through the registers, the way a driver does
  * (VT-d §3.4.2 root/context entries, §9.8 second-level entries, §10.4.4 GCMD).
  */
-final class VtdBenchMachine {
-    static final long RAM = 1L << 30;
-    static final long TABLES = 0x0100_0000L;
-    static final long TARGETS = 0x1000_0000L;
+public final class VtdBenchMachine {
+    public static final long RAM = 1L << 30;
+    public static final long TABLES = 0x0100_0000L;
+    public static final long TARGETS = 0x1000_0000L;
     private static final long RW = SL_READ | SL_WRITE;
 
-    final Machine machine;
-    final AddressSpace memory;
-    final VtdUnit unit;
-    final PciFunction function;
-    final int sourceId;
+    public final Machine machine;
+    public final AddressSpace memory;
+    public final VtdUnit unit;
+    public final PciFunction function;
+    public final int sourceId;
     private final long base;
     private final long slpt;
     private DmaPort port;
     private long next = TABLES;
 
-    VtdBenchMachine() {
+    public VtdBenchMachine() {
         machine = new Machine("bench-vtd", new Trace());
         machine.addRam("ram", 0, RAM);
         memory = machine.system();
@@ -76,19 +76,19 @@ final class VtdBenchMachine {
     }
 
     /** The bench function's bus-master port (its DMA goes through the unit). */
-    DmaPort port() {
+    public DmaPort port() {
         return port;
     }
 
     /** Maps {@code pages} 4 KiB pages from IOVA 0 onto {@link #TARGETS} upwards. */
-    void mapPages(int pages) {
+    public void mapPages(int pages) {
         for (int i = 0; i < pages; i++) {
             map4k((long) i << 12, TARGETS + ((long) i << 12));
         }
     }
 
     /** Address of the level-{@code level} entry for {@code iova} (4 = top), following present tables. */
-    long entryAddress(long iova, int level) {
+    public long entryAddress(long iova, int level) {
         long table = slpt;
         for (int l = 4; l > level; l--) {
             table = memory.read(table + 8L * index(iova, l), 8) & SL_ADDR_MASK;

@@ -19,7 +19,6 @@ final class WireBench {
     static final long VER = 0xFED9_0000L;
     /** Requests in flight for pipelined runs; BATCH requests carry BATCH_COUNT reads each. */
     static final int WINDOW = 256, BATCH_COUNT = 64, BATCH_WINDOW = 16;
-    private static final String QEMU_MISSING = "QEMU not found (qemu-system-x86_64 is not on the PATH)";
 
     private final BenchContext ctx;
     private final Meter meter;
@@ -123,7 +122,7 @@ final class WireBench {
                     {"qemu.pipe.uds.text", "2", "pipelined MMIO reads, UDS, text"},
                     {"qemu.batch.uds", "2", "BATCH MMIO reads, UDS"}}) {
                 rows.add(Row.missing(r[0], r[1], r[2], Units.OPS, "QEMU", r[0].equals("qemu.pipe.uds.binary")
-                        || r[0].equals("qemu.batch.uds") ? twenty : null, QEMU_MISSING));
+                        || r[0].equals("qemu.batch.uds") ? twenty : null, BenchSettings.QEMU_NOT_FOUND));
             }
             return rows;
         }
