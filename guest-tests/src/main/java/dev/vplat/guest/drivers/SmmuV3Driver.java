@@ -73,6 +73,8 @@ public final class SmmuV3Driver {
     private long streamTable;
     private long cmdq;
     private int cmdqProd;
+    /** The last CMDQ_CONS read: the ring is re-read only when this says it is full. */
+    private int cmdqConsSeen;
     private long eventq;
     private int eventqCons;
     private int overflowFlag;
@@ -203,6 +205,7 @@ public final class SmmuV3Driver {
         writel(CMDQ_PROD, 0);
         writel(CMDQ_CONS, 0);
         cmdqProd = 0;
+        cmdqConsSeen = 0;
         int enables = CR0_CMDQEN;
         writeSync(CR0, CR0ACK, enables);
         issue(SmmuCommand.cfgiAll());
@@ -284,7 +287,7 @@ public final class SmmuV3Driver {
             guest.writeq(slot, c.dw0());
             guest.writeq(slot + 8, c.dw1());
             cmdqProd = nextIndex(cmdqProd, geometry.cmdqLog2());
-            if (ringFull(cmdqProd, cmdqCons(), geometry.cmdqLog2())) {
+            if (ringFull(cmdqProd, cmdqConsSeen, geometry.cmdqLog2())) {
                 writel(CMDQ_PROD, cmdqProd);
             }
         }
@@ -298,8 +301,12 @@ public final class SmmuV3Driver {
 
     /** Waits until the ring has a free slot, running the GERROR handler if a command error stalls it. */
     private void awaitSpace() {
+        if (!ringFull(cmdqProd, cmdqConsSeen, geometry.cmdqLog2())) {
+            return;
+        }
         poll("a free command queue slot", () -> {
-            if (!ringFull(cmdqProd, cmdqCons(), geometry.cmdqLog2())) {
+            cmdqConsSeen = cmdqCons();
+            if (!ringFull(cmdqProd, cmdqConsSeen, geometry.cmdqLog2())) {
                 return true;
             }
             recoverFromCommandError();
@@ -312,6 +319,9 @@ public final class SmmuV3Driver {
         long slot = cmdSlot(syncIndex);
         poll("CMD_SYNC completion", () -> {
             boolean done = syncMode == SyncMode.MSI_POLL ? guest.readl(slot) == 0 : consumedPast(syncIndex);
+            if (done && syncMode == SyncMode.MSI_POLL) {
+                cmdqConsSeen = syncIndex + 1 & (2 << geometry.cmdqLog2()) - 1;
+            }
             if (!done) {
                 recoverFromCommandError();
             }
@@ -328,10 +338,8 @@ public final class SmmuV3Driver {
     /** Whether CMDQ_CONS has moved past {@code index} (the queue_consumed test, with wrap). */
     private boolean consumedPast(int index) {
         int mask = (2 << geometry.cmdqLog2()) - 1;
-        int cons = cmdqCons();
-        int size = 1 << geometry.cmdqLog2();
-        int distance = (cons - index - 1) & mask;
-        return distance < size;
+        cmdqConsSeen = cmdqCons();
+        return ((cmdqConsSeen - index - 1) & mask) < 1 << geometry.cmdqLog2();
     }
 
     private int cmdqCons() {
