@@ -3,6 +3,8 @@ package dev.vplat.vfio.virt;
 import dev.vplat.pci.devices.DmaTestDevice;
 import dev.vplat.pci.RequesterId;
 import dev.vplat.vfio.hostiommu.SmmuV3Event;
+import dev.vplat.vfio.hostiommu.SmmuV3HostDriver;
+import dev.vplat.vfio.platform.VirtPreset;
 import dev.vplat.vfio.iommu.PagingDomain;
 import dev.vplat.vfio.iommufd.Iommufd;
 import dev.vplat.vfio.uapi.IommufdIoctl;
@@ -92,5 +94,22 @@ class VirtIommufdTest {
         assertEquals((int) host.smmu.registers().read(0x18, 4), info.data().getInt(32), "IIDR");
         assertEquals((int) host.smmu.registers().read(0x1C, 4), info.data().getInt(36), "AIDR");
         assertEquals(0x0D48701A, info.data().getInt(8), "the default unit's IDR0");
+    }
+
+    @Test
+    void msixSignalsTheEventfdThroughTheItsDoorbellMappedAtTheSwMsiIova() {
+        int[] fds = userDriver(host.mmap(0x1_0000), 0x1_0000);
+        int efd = host.eventfd();
+
+        drv.msixToEventfd(fds[0], efd);
+        assertEquals(DmaTestDevice.RESULT_DONE, drv.dmaFill(fds[0], IOVA, 64, 0x11223344));
+
+        assertEquals(1, host.eventCount(efd), "MSI-X vector 0 reached the ITS and signalled the eventfd once");
+        PagingDomain domain = (PagingDomain) host.smmuDriver.attachedDomain(RID);
+        assertEquals(VirtPreset.GITS_TRANSLATER & ~0xFFFL, domain.iovaToPhys(SmmuV3HostDriver.MSI_IOVA_BASE),
+                "the SW_MSI window's first page maps GITS_TRANSLATER's page (iommu_dma_prepare_msi)");
+        assertEquals(0, host.smmuDriver.events().size(), "the MSI write did not fault");
+        host.close(fds[0]);
+        assertEquals(0, host.counter("vfio_host_vectors"));
     }
 }
