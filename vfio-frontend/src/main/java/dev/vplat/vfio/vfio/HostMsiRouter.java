@@ -123,8 +123,16 @@ final class HostMsiRouter implements InterruptListener {
         intxHandlers.remove(requesterId);
     }
 
+    /**
+     * On an ITS host the translation is by (DeviceID, EventID): a message from a source that is
+     * not a PCI function (requester -1, e.g. the SMMU's own event-queue MSI) belongs to another
+     * ITS device and never raises a PCI vector, whatever its data.
+     */
     @Override
     public void onMsi(MsiMessage message) {
+        if (its() && message.requesterId() < 0) {
+            return;
+        }
         EventFd fd = routes.get(new HostVector(message.address(), message.data()));
         if (fd != null) {
             fd.signal(1);
