@@ -51,12 +51,20 @@ public final class Vfio {
     private final TreeSet<Integer> freeIndexes = new TreeSet<>();
     private int nextIndex;
 
-    private Vfio(HostKernel kernel, Iommufd iommufd, IommuCore iommuCore, PciHost pci) {
+    /**
+     * The PCI memory window BARs are assigned in when a device is bound to vfio-pci: {@code [base, limit)}.
+     */
+    public record BarWindow(long base, long limit) {
+        /** q35's PCI hole below the interrupt window and the firmware. */
+        public static final BarWindow Q35_PCI_HOLE = new BarWindow(0xC000_0000L, 0xFE00_0000L);
+    }
+
+    private Vfio(HostKernel kernel, Iommufd iommufd, IommuCore iommuCore, PciHost pci, BarWindow window) {
         this.kernel = kernel;
         this.iommufd = iommufd;
         this.iommuCore = iommuCore;
         this.pci = pci;
-        this.bars = new HostBars(pci);
+        this.bars = new HostBars(pci, window);
         this.router = pci.options().x86() || pci.options().msiDoorbellBase() < 0 ? new HostMsiRouter()
                 : new HostMsiRouter(pci.options().msiDoorbellBase());
     }
@@ -68,12 +76,17 @@ public final class Vfio {
      * get their nodes now.
      */
     public static Vfio install(HostKernel kernel) {
+        return install(kernel, BarWindow.Q35_PCI_HOLE);
+    }
+
+    /** {@link #install(HostKernel)} with unassigned BARs placed in {@code barWindow}. */
+    public static Vfio install(HostKernel kernel, BarWindow barWindow) {
         Iommufd fd = kernel.serviceOrNull(Iommufd.class);
         if (fd == null) {
             fd = Iommufd.install(kernel);
         }
         PciHost pci = kernel.machine().components(PciHost.class).get(0);
-        Vfio vfio = new Vfio(kernel, fd, kernel.service(IommuCore.class), pci);
+        Vfio vfio = new Vfio(kernel, fd, kernel.service(IommuCore.class), pci, barWindow);
         fd.setVfioCompat(new VfioCompatIoctls());
         kernel.nodes().register(CONTAINER_PATH, vfio::openContainer);
         kernel.machine().interrupts().addListener(vfio.router);

@@ -40,7 +40,12 @@ final class VirtHost implements AutoCloseable {
     final Process proc;
 
     VirtHost() {
-        platform = Platforms.create(new PlatformConfig("virt", List.of(), List.of(), 256L << 20, false, "",
+        this(256L << 20);
+    }
+
+    /** The machine with {@code memoryBytes} of RAM from 0x40000000. */
+    VirtHost(long memoryBytes) {
+        platform = Platforms.create(new PlatformConfig("virt", List.of(), List.of(), memoryBytes, false, "",
                 ClockMode.VIRTUAL, false, List.of()));
         kernel = platform.kernel();
         stack = kernel.service(HostStack.class);
