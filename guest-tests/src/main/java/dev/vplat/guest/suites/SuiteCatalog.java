@@ -19,7 +19,8 @@ public final class SuiteCatalog {
             new Entry(6, "VFIO legacy group/container path", List.of(VfioContainerSuite.class)),
             new Entry(7, "Protocol behaviour from a client's view", List.of(ProtocolSuite.class)),
             new Entry(8, "smmuv3: guest SMMUv3 driver on virt (DMA, events, invalidation, queues); iommufd/VFIO on virt",
-                    List.of(SmmuV3DmaSuite.class, SmmuV3FaultSuite.class, SmmuV3QueueSuite.class, VirtVfioSuite.class)));
+                    List.of(SmmuV3DmaSuite.class, SmmuV3FaultSuite.class, SmmuV3QueueSuite.class,
+                            SmmuV3WiredSuite.class, VirtVfioSuite.class)));
 
     private SuiteCatalog() {
     }
