@@ -8,6 +8,7 @@ import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.BooleanSupplier;
 
 import static dev.vplat.guest.drivers.SmmuV3Regs.*;
 
@@ -320,7 +321,7 @@ public final class SmmuV3Driver {
         poll("CMD_SYNC completion", () -> {
             boolean done = syncMode == SyncMode.MSI_POLL ? guest.readl(slot) == 0 : consumedPast(syncIndex);
             if (done && syncMode == SyncMode.MSI_POLL) {
-                cmdqConsSeen = syncIndex + 1 & (2 << geometry.cmdqLog2()) - 1;
+                cmdqConsSeen = nextIndex(syncIndex, geometry.cmdqLog2());
             }
             if (!done) {
                 recoverFromCommandError();
@@ -582,13 +583,9 @@ public final class SmmuV3Driver {
 
     // ------------------------------------------------------------------ helpers
 
-    private interface Condition {
-        boolean holds();
-    }
-
-    private static void poll(String what, Condition condition) {
+    private static void poll(String what, BooleanSupplier condition) {
         for (int i = 0; i < POLL_LIMIT; i++) {
-            if (condition.holds()) {
+            if (condition.getAsBoolean()) {
                 return;
             }
         }
