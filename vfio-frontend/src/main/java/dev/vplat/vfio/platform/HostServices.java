@@ -31,10 +31,11 @@ final class HostServices {
     private HostServices() {
     }
 
-    static void boot(HostKernel kernel, PciHost pci, MachineInfoRegistry info) {
+    /** @param barWindow where VFIO places BARs nobody assigned (the machine's PCI memory window) */
+    static void boot(HostKernel kernel, PciHost pci, MachineInfoRegistry info, Vfio.BarWindow barWindow) {
         HostStack stack = HostStack.boot(kernel, pci);
         Iommufd.install(kernel);
-        Vfio vfio = Vfio.install(kernel);
+        Vfio vfio = Vfio.install(kernel, barWindow);
         DriverCore drivers = stack.drivers();
         kernel.provide(DriverControl.class, new DriverControl() {
             @Override
