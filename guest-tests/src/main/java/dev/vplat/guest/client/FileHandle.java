@@ -2,8 +2,6 @@ package dev.vplat.guest.client;
 
 import dev.vplat.vfio.uapi.Uapi;
 
-import java.util.Arrays;
-
 /**
  * An fd of the session with the calls every typed wrapper shares. Closing it sends CLOSE once;
  * the server releases what the file held, as Linux does on the last close.
@@ -46,7 +44,7 @@ public abstract class FileHandle implements AutoCloseable {
 
     /** As {@link #ioctl(int, Record, int)}, the struct bytes as the call left them. */
     protected byte[] ioctlBytes(int request, Record arg, int argsz) {
-        return client.ioctl(fd, request, Arrays.copyOf(Uapi.encode(arg), argsz)).struct();
+        return client.ioctl(fd, request, Uapi.encode(arg, argsz)).struct();
     }
 
     /**

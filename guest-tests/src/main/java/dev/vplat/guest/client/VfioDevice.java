@@ -11,8 +11,6 @@ import dev.vplat.vfio.uapi.VfioStructs.VfioIrqInfo;
 import dev.vplat.vfio.uapi.VfioStructs.VfioIrqSet;
 import dev.vplat.vfio.uapi.VfioStructs.VfioRegionInfo;
 
-import java.util.Arrays;
-
 import static dev.vplat.vfio.uapi.Uapi.offsetOfEnd;
 import static dev.vplat.vfio.uapi.Uapi.sizeOf;
 import static dev.vplat.vfio.uapi.VfioIoctl.*;
@@ -80,7 +78,7 @@ public final class VfioDevice extends FileHandle {
      */
     public void setIrqs(int flags, int index, int start, int count, byte[] data) {
         int argsz = IRQ_SET_SIZE + data.length;
-        byte[] arg = Arrays.copyOf(Uapi.encode(new VfioIrqSet(argsz, flags, index, start, count)), argsz);
+        byte[] arg = Uapi.encode(new VfioIrqSet(argsz, flags, index, start, count), argsz);
         System.arraycopy(data, 0, arg, IRQ_SET_SIZE, data.length);
         client.ioctl(fd, DEVICE_SET_IRQS, arg);
     }

@@ -114,6 +114,14 @@ public final class Uapi {
         return out;
     }
 
+    /**
+     * Encodes a struct to exactly {@code size} bytes: cut to an older, shorter layout (the minsz of
+     * a struct that gained members) or zero-padded past its sizeof (room for a capability chain).
+     */
+    public static byte[] encode(Record value, int size) {
+        return Arrays.copyOf(encode(value), size);
+    }
+
     /** Encodes {@code values} back to back, as a C array of the struct that a pointer member points at. */
     public static byte[] encodeArray(List<? extends Record> values) {
         ByteBuffer out = null;
