@@ -14,6 +14,7 @@ import org.junit.jupiter.api.Test;
 
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.util.Arrays;
 import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
@@ -187,5 +188,16 @@ class UapiLayoutTest {
         assertEquals(0x3b64, VfioIoctl.GET_API_VERSION);
         assertEquals(0x3b71, VfioIoctl.IOMMU_MAP_DMA);
         assertEquals(0x3b76, VfioIoctl.DEVICE_BIND_IOMMUFD);
+    }
+
+    @Test
+    void encodeToASizeCutsToTheMinszOrZeroPads() {
+        VfioDeviceBindIommufd bind = new VfioDeviceBindIommufd(16, 0, 3, 0, 0x7f00_0000_1000L);
+        byte[] cut = Uapi.encode(bind, 16);
+        assertEquals(16, cut.length);
+        assertEquals(3, ByteBuffer.wrap(cut).order(ByteOrder.LITTLE_ENDIAN).getInt(8));
+        byte[] padded = Uapi.encode(bind, 32);
+        assertEquals(0x7f00_0000_1000L, ByteBuffer.wrap(padded).order(ByteOrder.LITTLE_ENDIAN).getLong(16));
+        assertArrayEquals(new byte[8], Arrays.copyOfRange(padded, 24, 32));
     }
 }
