@@ -99,8 +99,7 @@ final class ServeCommand implements Callable<Integer> {
         var components = platform.machine().componentsById().keySet();
         out.println("  devices: " + (components.isEmpty() ? "(none)" : String.join(", ", components)));
         for (ListenAddress a : server.addresses()) {
-            out.println("  listening on " + a + (a.isUnix()
-                    ? (VplatServer.nativeUnixSockets() ? " (native epoll)" : " (JDK NIO)") : ""));
+            out.println("  listening on " + a + (VplatServer.nativeTransport() ? " (native epoll)" : " (JDK NIO)"));
         }
         out.println("Binary clients send VPL1 then frames; text clients send qtest lines. Stop with Ctrl-C or SIGTERM.");
         out.flush();

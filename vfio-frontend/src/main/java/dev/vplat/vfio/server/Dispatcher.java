@@ -18,6 +18,7 @@ public final class Dispatcher extends ChannelInboundHandlerAdapter {
     private final ServerOptions options;
     private final AtomicLong serverQueuedEvents;
     private FlowControl flow;
+    private ReplySpin spin;
     private Session session;
 
     public Dispatcher(MachineThread machine, SessionExecutor executor, ServerOptions options, AtomicLong serverQueuedEvents) {
@@ -30,7 +31,8 @@ public final class Dispatcher extends ChannelInboundHandlerAdapter {
     @Override
     public void handlerAdded(ChannelHandlerContext ctx) {
         flow = new FlowControl(options);
-        session = new Session(new ChannelLink(ctx, flow, serverQueuedEvents, options.maxQueuedEvents()));
+        spin = ReplySpin.onThisThread();
+        session = new Session(new ChannelLink(ctx, flow, spin, serverQueuedEvents, options.maxQueuedEvents()));
         if (!ctx.channel().isActive()) {
             machine.execute(() -> executor.exit(session));
         }
@@ -40,6 +42,7 @@ public final class Dispatcher extends ChannelInboundHandlerAdapter {
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
         int size = ((WireMessage) msg).wireSize();
         flow.admitted(ctx.channel(), size);
+        spin.requested();
         Session s = session;
         machine.execute(() -> s.link().complete(executor.execute(s, msg), size));
     }

@@ -9,12 +9,14 @@ import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.ChannelPipeline;
 import io.netty.channel.EventLoopGroup;
+import io.netty.channel.IoHandlerFactory;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.ServerChannel;
 import io.netty.channel.WriteBufferWaterMark;
 import io.netty.channel.epoll.Epoll;
 import io.netty.channel.epoll.EpollIoHandler;
 import io.netty.channel.epoll.EpollServerDomainSocketChannel;
+import io.netty.channel.epoll.EpollServerSocketChannel;
 import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.channel.nio.NioIoHandler;
@@ -30,17 +32,17 @@ import java.net.InetSocketAddress;
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
 import java.nio.channels.SocketChannel;
+import java.nio.channels.spi.SelectorProvider;
 import java.nio.file.Files;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.function.Supplier;
 
 /**
- * Serves one {@link Platform} over the wire protocol: TCP through NIO everywhere, UNIX-domain
- * sockets through native epoll where Netty's transport loads (else through the JDK's NIO domain
- * sockets), binary or text mode per connection. Network threads only frame, decode and encode;
+ * Serves one {@link Platform} over the wire protocol: TCP and UNIX-domain sockets through
+ * Netty's native epoll transport where it loads (else through the JDK's NIO, domain sockets
+ * included), binary or text mode per connection. Network threads only frame, decode and encode;
  * every request runs on the single {@link MachineThread}.
  */
 public final class VplatServer implements AutoCloseable {
@@ -51,11 +53,9 @@ public final class VplatServer implements AutoCloseable {
     private final OpTable table;
     private final AtomicLong queuedEvents = new AtomicLong();
     private final ChannelGroup connections = new DefaultChannelGroup("vplat-connections", GlobalEventExecutor.INSTANCE);
-    private final List<EventLoopGroup> groups = new ArrayList<>();
     private final List<Channel> listeners = new ArrayList<>();
     private final List<ListenAddress> bound = new ArrayList<>();
-    private EventLoopGroup nioGroup;
-    private EventLoopGroup epollGroup;
+    private EventLoopGroup group;
     private boolean closed;
 
     private VplatServer(Platform platform, ServerOptions options) {
@@ -110,8 +110,8 @@ public final class VplatServer implements AutoCloseable {
         return platform;
     }
 
-    /** Whether UNIX sockets use native epoll (else the JDK's NIO domain sockets). */
-    public static boolean nativeUnixSockets() {
+    /** Whether sockets use Netty's native epoll transport (else the JDK's NIO, domain sockets included). */
+    public static boolean nativeTransport() {
         try {
             return Epoll.isAvailable();
         } catch (Throwable t) {
@@ -120,7 +120,9 @@ public final class VplatServer implements AutoCloseable {
     }
 
     private void bind(ListenAddress a) {
+        boolean epoll = nativeTransport();
         ServerBootstrap b = new ServerBootstrap()
+                .group(group())
                 .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK,
                         new WriteBufferWaterMark(options.writeLowWaterMark(), options.writeHighWaterMark()))
                 .childHandler(new ChannelInitializer<Channel>() {
@@ -132,35 +134,35 @@ public final class VplatServer implements AutoCloseable {
                 });
         if (a.isUnix()) {
             deleteStaleSocket(a);
-            if (nativeUnixSockets()) {
-                b.group(group(() -> epollGroup, g -> epollGroup = g, EpollIoHandler::newFactory))
-                        .channel(EpollServerDomainSocketChannel.class);
+            if (epoll) {
+                b.channel(EpollServerDomainSocketChannel.class);
                 listeners.add(b.bind(new DomainSocketAddress(a.path().toFile())).syncUninterruptibly().channel());
             } else {
-                b.group(nio()).channel(NioServerDomainSocketChannel.class);
+                b.channel(NioServerDomainSocketChannel.class);
                 listeners.add(b.bind(UnixDomainSocketAddress.of(a.path())).syncUninterruptibly().channel());
             }
             bound.add(a);
         } else {
-            b.group(nio()).channel(NioServerSocketChannel.class).childOption(ChannelOption.TCP_NODELAY, true);
+            b.channel(epoll ? EpollServerSocketChannel.class : NioServerSocketChannel.class)
+                    .childOption(ChannelOption.TCP_NODELAY, true);
             Channel ch = b.bind(a.host(), a.port()).syncUninterruptibly().channel();
             listeners.add(ch);
             bound.add(new ListenAddress(a.host(), ((InetSocketAddress) ch.localAddress()).getPort(), null));
         }
     }
 
-    private EventLoopGroup nio() {
-        return group(() -> nioGroup, g -> nioGroup = g, NioIoHandler::newFactory);
-    }
-
-    private EventLoopGroup group(Supplier<EventLoopGroup> get, java.util.function.Consumer<EventLoopGroup> set,
-                                 Supplier<io.netty.channel.IoHandlerFactory> factory) {
-        if (get.get() == null) {
-            EventLoopGroup g = new MultiThreadIoEventLoopGroup(factory.get());
-            groups.add(g);
-            set.accept(g);
+    /**
+     * The network threads, made on first use: native epoll where it loads, else NIO; either way
+     * with the {@link ReplySpin} strategy, so a loop waiting for the machine thread's reply
+     * does not block in the kernel.
+     */
+    private EventLoopGroup group() {
+        if (group == null) {
+            IoHandlerFactory io = nativeTransport() ? EpollIoHandler.newFactory(0, ReplySpin.FACTORY)
+                    : NioIoHandler.newFactory(SelectorProvider.provider(), ReplySpin.FACTORY);
+            group = new MultiThreadIoEventLoopGroup(io);
         }
-        return get.get();
+        return group;
     }
 
     private ModeSelector.Modes modes() {
@@ -217,8 +219,8 @@ public final class VplatServer implements AutoCloseable {
             l.close().awaitUninterruptibly();
         }
         connections.close().awaitUninterruptibly();
-        for (EventLoopGroup g : groups) {
-            g.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly();
+        if (group != null) {
+            group.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly();
         }
         machine.call(() -> {
             sessions.detach();
