@@ -2,14 +2,15 @@ package dev.vplat.vfio.server;
 
 import dev.vplat.vfio.platform.ClockMode;
 import dev.vplat.vfio.platform.Platform;
+import io.netty.bootstrap.Bootstrap;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.ChannelPipeline;
 import io.netty.channel.EventLoopGroup;
-import io.netty.channel.IoHandlerFactory;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.ServerChannel;
 import io.netty.channel.WriteBufferWaterMark;
@@ -18,6 +19,10 @@ import io.netty.channel.epoll.EpollIoHandler;
 import io.netty.channel.epoll.EpollServerDomainSocketChannel;
 import io.netty.channel.epoll.EpollServerSocketChannel;
 import io.netty.channel.group.ChannelGroup;
+import io.netty.channel.local.LocalAddress;
+import io.netty.channel.local.LocalChannel;
+import io.netty.channel.local.LocalIoHandler;
+import io.netty.channel.local.LocalServerChannel;
 import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.nio.NioServerDomainSocketChannel;
@@ -32,9 +37,9 @@ import java.net.InetSocketAddress;
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
 import java.nio.channels.SocketChannel;
-import java.nio.channels.spi.SelectorProvider;
 import java.nio.file.Files;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -56,6 +61,8 @@ public final class VplatServer implements AutoCloseable {
     private final List<Channel> listeners = new ArrayList<>();
     private final List<ListenAddress> bound = new ArrayList<>();
     private EventLoopGroup group;
+    private EventLoopGroup inVmGroup;
+    private Channel inVmListener;
     private boolean closed;
 
     private VplatServer(Platform platform, ServerOptions options) {
@@ -102,6 +109,11 @@ public final class VplatServer implements AutoCloseable {
         return List.copyOf(bound);
     }
 
+    /** The open connections, each a session (diagnostics and tests: e.g. their outbound buffers). */
+    Collection<Channel> connections() {
+        return List.copyOf(connections);
+    }
+
     public MachineThread machineThread() {
         return machine;
     }
@@ -125,13 +137,7 @@ public final class VplatServer implements AutoCloseable {
                 .group(group())
                 .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK,
                         new WriteBufferWaterMark(options.writeLowWaterMark(), options.writeHighWaterMark()))
-                .childHandler(new ChannelInitializer<Channel>() {
-                    @Override
-                    protected void initChannel(Channel ch) {
-                        connections.add(ch);
-                        ch.pipeline().addLast("mode", new ModeSelector(modes()));
-                    }
-                });
+                .childHandler(connectionInitializer());
         if (a.isUnix()) {
             deleteStaleSocket(a);
             if (epoll) {
@@ -153,16 +159,51 @@ public final class VplatServer implements AutoCloseable {
 
     /**
      * The network threads, made on first use: native epoll where it loads, else NIO; either way
-     * with the {@link ReplySpin} strategy, so a loop waiting for the machine thread's reply
-     * does not block in the kernel.
+     * behind {@link ReplySpin}, so a loop waiting for the machine thread's reply does not block
+     * in the kernel.
      */
     private EventLoopGroup group() {
         if (group == null) {
-            IoHandlerFactory io = nativeTransport() ? EpollIoHandler.newFactory(0, ReplySpin.FACTORY)
-                    : NioIoHandler.newFactory(SelectorProvider.provider(), ReplySpin.FACTORY);
-            group = new MultiThreadIoEventLoopGroup(io);
+            group = new MultiThreadIoEventLoopGroup(ReplySpin.around(
+                    nativeTransport() ? EpollIoHandler.newFactory() : NioIoHandler.newFactory()));
         }
         return group;
+    }
+
+    /**
+     * Opens a connection to this server inside the JVM, without a socket: a Netty
+     * {@link LocalChannel} whose peer gets the same pipeline as a socket connection (so the
+     * client sends {@code VPL1} and frames, and the server applies every rule it applies to a
+     * socket). {@code client} is the client end's handler; it receives the server's bytes as
+     * {@code ByteBuf}s. Both ends live on one event loop thread of their own, so a write is
+     * handed to the peer without a thread hop.
+     *
+     * <p>Unlike a socket there are no kernel buffers between the ends: the server's outbound
+     * bytes go straight into the client's inbound queue, so a client of this transport must keep
+     * reading, and bounds its own requests in flight.
+     */
+    public synchronized Channel connectInVm(ChannelHandler client) {
+        if (closed) {
+            throw new IllegalStateException("the server is closed");
+        }
+        if (inVmListener == null) {
+            inVmGroup = new MultiThreadIoEventLoopGroup(1, ReplySpin.around(LocalIoHandler.newFactory()));
+            inVmListener = new ServerBootstrap().group(inVmGroup).channel(LocalServerChannel.class)
+                    .childHandler(connectionInitializer())
+                    .bind(new LocalAddress(VplatServer.class)).syncUninterruptibly().channel();
+        }
+        return new Bootstrap().group(inVmGroup).channel(LocalChannel.class).handler(client)
+                .connect(inVmListener.localAddress()).syncUninterruptibly().channel();
+    }
+
+    private ChannelInitializer<Channel> connectionInitializer() {
+        return new ChannelInitializer<>() {
+            @Override
+            protected void initChannel(Channel ch) {
+                connections.add(ch);
+                ch.pipeline().addLast("mode", new ModeSelector(modes()));
+            }
+        };
     }
 
     private ModeSelector.Modes modes() {
@@ -173,7 +214,8 @@ public final class VplatServer implements AutoCloseable {
                 p.addLast("frames", new FrameDecoder(options.maxPayload()));
                 p.addLast("requests", new RequestDecoder(table));
                 p.addLast("encoder", new BinaryEncoder());
-                p.addLast("dispatch", new Dispatcher(machine, new BinaryExecutor(sessions), options, queuedEvents));
+                p.addLast("dispatch", new Dispatcher(machine, new BinaryExecutor(sessions), options,
+                        BinaryEncoder::wireSize, queuedEvents));
             }
 
             @Override
@@ -182,7 +224,8 @@ public final class VplatServer implements AutoCloseable {
                 p.addLast("lines", new LineBasedFrameDecoder(TextExecutor.lineLimit(options), true, false));
                 p.addLast("commands", new TextCommandDecoder());
                 p.addLast("encoder", new TextEncoder());
-                p.addLast("dispatch", new Dispatcher(machine, new TextExecutor(sessions), options, queuedEvents));
+                p.addLast("dispatch", new Dispatcher(machine, new TextExecutor(sessions), options,
+                        TextEncoder::wireSize, queuedEvents));
             }
         };
     }
@@ -211,16 +254,23 @@ public final class VplatServer implements AutoCloseable {
      */
     @Override
     public void close() {
-        if (closed) {
-            return;
+        synchronized (this) {
+            if (closed) {
+                return;
+            }
+            closed = true;
+            if (inVmListener != null) {
+                inVmListener.close().awaitUninterruptibly();
+            }
         }
-        closed = true;
         for (Channel l : listeners) {
             l.close().awaitUninterruptibly();
         }
         connections.close().awaitUninterruptibly();
-        if (group != null) {
-            group.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly();
+        for (EventLoopGroup g : new EventLoopGroup[]{group, inVmGroup}) {
+            if (g != null) {
+                g.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly();
+            }
         }
         machine.call(() -> {
             sessions.detach();

@@ -113,6 +113,52 @@ class SocketServerTest {
         }
     }
 
+    /** The most a connection's outbound buffer holds, as Netty counts it (bytes plus its per-message overhead). */
+    private long largestOutboundBuffer() {
+        long most = 0;
+        for (io.netty.channel.Channel ch : server.connections()) {
+            io.netty.channel.ChannelOutboundBuffer b = ch.unsafe().outboundBuffer();
+            most = Math.max(most, b == null ? 0 : b.totalPendingWriteBytes());
+        }
+        return most;
+    }
+
+    @Test
+    void aClientThatNeverReadsCostsTheServerAtMostTheHighMarkPlusOneReplyWhileOthersAreServed() throws Exception {
+        int replyData = 64 << 10;
+        int requests = 1000;
+        long bound = ServerOptions.defaults().writeHighWaterMark() + FrameHeader.SIZE + replyData
+                + ChannelLink.NETTY_ENTRY_OVERHEAD;
+        try (WireClient stuck = guest(unix); WireClient served = guest(tcp)) {
+            for (int i = 0; i < 16; i++) {
+                stuck.memWrite(i * (long) replyData, Bytes.le().u32(i).array());
+            }
+            Thread sender = new Thread(() -> {
+                for (int i = 0; i < requests; i++) {
+                    stuck.send(Op.MEM_READ.code(), Bytes.le().u64((i % 16) * (long) replyData).u32(replyData).array());
+                }
+            });
+            sender.start();
+            for (int i = 0; i < 1000 && largestOutboundBuffer() <= ServerOptions.defaults().writeHighWaterMark(); i++) {
+                Thread.sleep(10);
+            }
+            assertTrue(largestOutboundBuffer() > ServerOptions.defaults().writeHighWaterMark(),
+                    "the unread replies fill the outbound buffer up to the mark");
+            for (int i = 0; i < 200; i++) {
+                served.memWrite(0x20_0000, Bytes.le().u32(i).array());
+                assertArrayEquals(Bytes.le().u32(i).array(), served.memRead(0x20_0000, 4));
+                long held = largestOutboundBuffer();
+                assertTrue(held <= bound, held + " bytes buffered for a client that does not read");
+            }
+            for (int i = 0; i < requests; i++) {
+                WireClient.Frame reply = stuck.receive();
+                assertEquals(replyData, reply.payload().length);
+                assertEquals(i % 16, reply.data().getInt(), "reply " + i + " in order, none dropped");
+            }
+            sender.join();
+        }
+    }
+
     @Test
     void twoClientsAtOnceEachSeeTheirOwnResults() {
         try (WireClient a = guest(tcp); WireClient b = guest(unix)) {
