@@ -42,6 +42,7 @@ public final class PciHost implements Lifecycle {
     private final PciBus rootBus = new PciBus(null);
     private final Map<String, PciFunction> byId = new LinkedHashMap<>();
     private final PciFunction hostBridge;
+    private final List<FenceListener> fenceListeners = new ArrayList<>();
 
     public PciHost(Machine machine, PciHostOptions options) {
         this.machine = machine;
@@ -67,6 +68,18 @@ public final class PciHost implements Lifecycle {
 
     public Machine machine() {
         return machine;
+    }
+
+    /** Registers {@code l} to hear of every function fenced from now on. */
+    public void addFenceListener(FenceListener l) {
+        fenceListeners.add(l);
+    }
+
+    /** A function of this host was fenced (called by the function). */
+    void fenced(PciFunction f, String why) {
+        for (FenceListener l : List.copyOf(fenceListeners)) {
+            l.fenced(f, why);
+        }
     }
 
     public PciHostOptions options() {

@@ -25,19 +25,18 @@ final class SessionPool implements AutoCloseable {
     }
 
     private final EmbeddedVplat vplat;
-    private final String token;
     private final Map<Key, VplatClient> clients = new LinkedHashMap<>();
     private final List<Rebind> rebinds = new ArrayList<>();
     private GuestPci pci;
 
-    SessionPool(EmbeddedVplat vplat, String token) {
+    /** Sessions open through {@code vplat}, which presents its server's token for guest sessions. */
+    SessionPool(EmbeddedVplat vplat) {
         this.vplat = vplat;
-        this.token = token;
     }
 
     VplatClient client(Role role, String name) {
-        return clients.computeIfAbsent(new Key(role, name), k -> VplatClient.builder().address(vplat.address())
-                .role(role).name("junit-" + role.name().toLowerCase() + "-" + name).token(token).connect());
+        return clients.computeIfAbsent(new Key(role, name),
+                k -> vplat.connect(role, "junit-" + role.name().toLowerCase() + "-" + name));
     }
 
     VplatClient guest() {

@@ -24,8 +24,8 @@ import java.util.Map;
 /**
  * Boots the host stack on an assembled machine and connects it to the front ends: the IOMMU core
  * and driver core ({@link HostStack}), /dev/iommu and /dev/vfio, the DRIVER_BIND/UNBIND service, the guest
- * write policy for host-owned units, and the MACHINE_INFO sections {@code pci}, {@code iommus}
- * and {@code groups}.
+ * write policy for host-owned units, the MACHINE_INFO sections {@code pci}, {@code iommus}
+ * and {@code groups}, and a kernel notice for every PCI function fenced after its model threw.
  */
 final class HostServices {
     private HostServices() {
@@ -37,6 +37,7 @@ final class HostServices {
         Iommufd.install(kernel);
         Vfio vfio = Vfio.install(kernel, barWindow);
         DriverCore drivers = stack.drivers();
+        pci.addFenceListener((f, why) -> kernel.notices().post(f.requesterId().bdf() + " " + f.id() + " fenced: " + why));
         kernel.provide(DriverControl.class, new DriverControl() {
             @Override
             public void bind(String bdf, String driver) {

@@ -7,7 +7,8 @@ import dev.vplat.vfio.kernel.ErrnoException;
  * The session rules of binary mode around the op table: HELLO first (anything else, or a
  * failed HELLO, is answered and the connection closed), guest ops refused to user sessions
  * with EACCES, BYE answered then closed, and every failure turned into an error reply that
- * keeps the connection open. A fault inside a device model answers EIO rather than killing the
+ * keeps the connection open. BYE and fatal errors end the session (its process exits) before
+ * their reply is sent, so the reply means the process is gone. A fault inside a device model answers EIO rather than killing the
  * session.
  */
 public final class BinaryExecutor implements SessionExecutor {
@@ -46,7 +47,7 @@ public final class BinaryExecutor implements SessionExecutor {
             OpResult result = r.run(s);
             Reply reply = new Reply(r.tag(), r.op(), result.result(), result.body());
             if (r.spec().op() == Op.BYE) {
-                s.markClosing();
+                sessions.exit(s);
                 return Outcome.last(reply);
             }
             return Outcome.reply(reply);
@@ -58,8 +59,8 @@ public final class BinaryExecutor implements SessionExecutor {
         }
     }
 
-    private static Outcome fatal(Session s, Inbound in, ServerError e) {
-        s.markClosing();
+    private Outcome fatal(Session s, Inbound in, ServerError e) {
+        sessions.exit(s);
         return Outcome.last(Reply.error(in.tag(), in.op(), e));
     }
 
