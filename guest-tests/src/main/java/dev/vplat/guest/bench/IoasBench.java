@@ -3,22 +3,26 @@ package dev.vplat.guest.bench;
 import dev.vplat.guest.client.MachineInfo;
 import dev.vplat.guest.client.Role;
 import dev.vplat.guest.client.VplatClient;
-import dev.vplat.guest.client.uapi.IommuIoasAlloc;
-import dev.vplat.guest.client.uapi.IommuIoasMap;
-import dev.vplat.guest.client.uapi.IommuIoasUnmap;
-import dev.vplat.guest.client.uapi.VfioDeviceAttachIommufdPt;
-import dev.vplat.guest.client.uapi.VfioDeviceBindIommufd;
+import dev.vplat.vfio.uapi.IommufdStructs.IommuIoasAlloc;
+import dev.vplat.vfio.uapi.IommufdStructs.IommuIoasMap;
+import dev.vplat.vfio.uapi.IommufdStructs.IommuIoasUnmap;
+import dev.vplat.vfio.uapi.Uapi;
+import dev.vplat.vfio.uapi.VfioStructs.VfioDeviceAttachIommufdPt;
+import dev.vplat.vfio.uapi.VfioStructs.VfioDeviceBindIommufd;
 import dev.vplat.vfio.platform.DriverControl;
 import dev.vplat.vfio.platform.Platform;
 
 import java.util.ArrayList;
 import java.util.List;
 
-import static dev.vplat.guest.client.uapi.IommufdIoctl.IOMMU_IOAS_ALLOC;
-import static dev.vplat.guest.client.uapi.IommufdIoctl.IOMMU_IOAS_MAP;
-import static dev.vplat.guest.client.uapi.IommufdIoctl.IOMMU_IOAS_UNMAP;
-import static dev.vplat.guest.client.uapi.VfioIoctl.VFIO_DEVICE_ATTACH_IOMMUFD_PT;
-import static dev.vplat.guest.client.uapi.VfioIoctl.VFIO_DEVICE_BIND_IOMMUFD;
+import static dev.vplat.vfio.uapi.IommufdIoctl.IOAS_MAP_FIXED_IOVA;
+import static dev.vplat.vfio.uapi.IommufdIoctl.IOAS_MAP_READABLE;
+import static dev.vplat.vfio.uapi.IommufdIoctl.IOAS_MAP_WRITEABLE;
+import static dev.vplat.vfio.uapi.IommufdIoctl.IOMMU_IOAS_ALLOC;
+import static dev.vplat.vfio.uapi.IommufdIoctl.IOMMU_IOAS_MAP;
+import static dev.vplat.vfio.uapi.IommufdIoctl.IOMMU_IOAS_UNMAP;
+import static dev.vplat.vfio.uapi.VfioIoctl.DEVICE_ATTACH_IOMMUFD_PT;
+import static dev.vplat.vfio.uapi.VfioIoctl.DEVICE_BIND_IOMMUFD;
 
 /**
  * Item 5: IOMMU_IOAS_MAP + IOMMU_IOAS_UNMAP of one 4 KiB page, repeated, on an IOAS that a
@@ -31,7 +35,7 @@ import static dev.vplat.guest.client.uapi.VfioIoctl.VFIO_DEVICE_BIND_IOMMUFD;
 final class IoasBench {
     static final String DEVICE = "0000:01:00.0";
     private static final long IOVA = 0x1000_0000L, PAGE = 4096;
-    private static final int MAP_FLAGS = IommuIoasMap.FIXED_IOVA | IommuIoasMap.READABLE | IommuIoasMap.WRITEABLE;
+    private static final int MAP_FLAGS = IOAS_MAP_FIXED_IOVA | IOAS_MAP_READABLE | IOAS_MAP_WRITEABLE;
 
     private final BenchContext ctx;
 
@@ -93,20 +97,21 @@ final class IoasBench {
      */
     private static Meter.Workload mapUnmap(Syscalls sys, String cdev) {
         int iommufd = sys.open("/dev/iommu");
-        int ioas = IommuIoasAlloc.decode(sys.ioctl(iommufd, IOMMU_IOAS_ALLOC, new IommuIoasAlloc(0, 0).encode())).outIoasId();
+        int ioas = Uapi.decode(IommuIoasAlloc.class, sys.ioctl(iommufd, IOMMU_IOAS_ALLOC,
+                Uapi.encode(new IommuIoasAlloc(Uapi.sizeOf(IommuIoasAlloc.class), 0, 0)))).outIoasId();
         if (cdev != null) {
             int dev = sys.open(cdev);
-            sys.ioctl(dev, VFIO_DEVICE_BIND_IOMMUFD, new VfioDeviceBindIommufd(0, iommufd, 0).encode());
-            sys.ioctl(dev, VFIO_DEVICE_ATTACH_IOMMUFD_PT, new VfioDeviceAttachIommufdPt(0, ioas).encode());
+            sys.ioctl(dev, DEVICE_BIND_IOMMUFD, Uapi.encode(new VfioDeviceBindIommufd(Uapi.sizeOf(VfioDeviceBindIommufd.class), 0, iommufd, 0, 0)));
+            sys.ioctl(dev, DEVICE_ATTACH_IOMMUFD_PT, Uapi.encode(new VfioDeviceAttachIommufdPt(Uapi.sizeOf(VfioDeviceAttachIommufdPt.class), 0, ioas, 0)));
         }
         long uva = sys.mmap(PAGE);
-        byte[] map = new IommuIoasMap(MAP_FLAGS, ioas, uva, PAGE, IOVA).encode();
-        byte[] unmap = new IommuIoasUnmap(ioas, IOVA, PAGE).encode();
+        byte[] map = Uapi.encode(new IommuIoasMap(Uapi.sizeOf(IommuIoasMap.class), MAP_FLAGS, ioas, 0, uva, PAGE, IOVA));
+        byte[] unmap = Uapi.encode(new IommuIoasUnmap(Uapi.sizeOf(IommuIoasUnmap.class), ioas, IOVA, PAGE));
         return n -> {
             long sum = 0;
             for (long i = 0; i < n; i++) {
                 sys.ioctl(iommufd, IOMMU_IOAS_MAP, map);
-                sum += IommuIoasUnmap.decode(sys.ioctl(iommufd, IOMMU_IOAS_UNMAP, unmap)).length();
+                sum += Uapi.decode(IommuIoasUnmap.class, sys.ioctl(iommufd, IOMMU_IOAS_UNMAP, unmap)).length();
             }
             if (sum != n * PAGE) {
                 throw new IllegalStateException("IOAS_UNMAP removed " + sum + " bytes, not " + n * PAGE);

@@ -1,11 +1,12 @@
 package dev.vplat.guest.client;
 
 import dev.vplat.guest.client.uapi.LeWriter;
-import dev.vplat.guest.client.uapi.VfioGroupStatus;
+import dev.vplat.vfio.uapi.VfioStructs.VfioGroupStatus;
 
 import java.nio.charset.StandardCharsets;
 
-import static dev.vplat.guest.client.uapi.VfioIoctl.*;
+import static dev.vplat.vfio.uapi.Uapi.sizeOf;
+import static dev.vplat.vfio.uapi.VfioIoctl.*;
 
 /**
  * A legacy VFIO group {@code /dev/vfio/GROUP} (drivers/vfio/group.c). Pointer arguments
@@ -19,22 +20,22 @@ public final class VfioGroup extends FileHandle {
 
     /** VFIO_GROUP_GET_STATUS (VIABLE, CONTAINER_SET). */
     public VfioGroupStatus status() {
-        return VfioGroupStatus.decode(ioctl(VFIO_GROUP_GET_STATUS, new VfioGroupStatus(0)));
+        return ioctl(GROUP_GET_STATUS, new VfioGroupStatus(sizeOf(VfioGroupStatus.class), 0));
     }
 
-    /** VFIO_GROUP_SET_CONTAINER with a container (or an iommufd, for iommufd's compat mode). */
+    /** GROUP_SET_CONTAINER with a container (or an iommufd, for iommufd's compat mode). */
     public void setContainer(FileHandle containerOrIommufd) {
-        client.ioctl(fd, VFIO_GROUP_SET_CONTAINER, new LeWriter(4).u32(containerOrIommufd.fd()).toBytes());
+        client.ioctl(fd, GROUP_SET_CONTAINER, new LeWriter(4).u32(containerOrIommufd.fd()).toBytes());
     }
 
     public void unsetContainer() {
-        ioctl(VFIO_GROUP_UNSET_CONTAINER, 0L);
+        ioctl(GROUP_UNSET_CONTAINER, 0L);
     }
 
     /** VFIO_GROUP_GET_DEVICE_FD for a device of the group by name ("0000:00:03.0"). */
     public VfioDevice deviceFd(String name) {
         byte[] cString = new LeWriter().bytes(name.getBytes(StandardCharsets.UTF_8)).u8(0).toBytes();
-        int deviceFd = client.ioctl(fd, VFIO_GROUP_GET_DEVICE_FD, cString).result();
+        int deviceFd = client.ioctl(fd, GROUP_GET_DEVICE_FD, cString).result();
         return new VfioDevice(client, deviceFd);
     }
 }

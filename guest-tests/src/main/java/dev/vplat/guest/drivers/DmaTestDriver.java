@@ -1,6 +1,5 @@
 package dev.vplat.guest.drivers;
 
-import dev.vplat.guest.client.VplatClient;
 import dev.vplat.guest.pci.MsixCap;
 import dev.vplat.guest.pci.PciDev;
 
@@ -10,7 +9,7 @@ import dev.vplat.guest.pci.PciDev;
  * default {@code delay_ns=0} an operation finishes inside the doorbell write; otherwise the
  * driver steps virtual time until RESULT leaves BUSY.
  */
-public final class DmaTestDriver {
+public final class DmaTestDriver extends PciFunctionDriver {
     public static final int VENDOR = 0x1234, DEVICE = 0xDA7A;
     public static final int REG_ID = 0x00, REG_SRC = 0x08, REG_DST = 0x10, REG_LEN = 0x18, REG_OP = 0x20,
             REG_ATTR = 0x24, REG_PATTERN = 0x28, REG_VALUE = 0x30, REG_DOORBELL = 0x38, REG_CONTROL = 0x3C,
@@ -28,19 +27,8 @@ public final class DmaTestDriver {
     public record Outcome(Result result, long bytes, long faultAddress) {
     }
 
-    private final PciDev dev;
-    private final VplatClient guest;
-
     public DmaTestDriver(PciDev dev) {
-        if (dev.vendorId() != VENDOR || dev.deviceId() != DEVICE) {
-            throw new IllegalArgumentException(dev.bdf() + " is not a dmatest device");
-        }
-        this.dev = dev;
-        this.guest = dev.client();
-    }
-
-    public PciDev pci() {
-        return dev;
+        super(dev, VENDOR, DEVICE, "a dmatest device");
     }
 
     /** Enables decoding and bus mastering and checks the ID register. */

@@ -1,6 +1,5 @@
 package dev.vplat.guest.drivers;
 
-import dev.vplat.guest.client.VplatClient;
 import dev.vplat.guest.pci.MsiCap;
 import dev.vplat.guest.pci.PciDev;
 import dev.vplat.guest.pci.PciRegs;
@@ -11,7 +10,7 @@ import dev.vplat.guest.pci.PciRegs;
  * the DMA engine. A DMA completes 100 ms of virtual time after it starts, so {@link #dma} steps
  * the clock the way a guest's timer would let it pass.
  */
-public final class EduDriver {
+public final class EduDriver extends PciFunctionDriver {
     public static final int VENDOR = 0x1234, DEVICE = 0x11E8;
     public static final int REG_ID = 0x00, REG_LIVENESS = 0x04, REG_FACTORIAL = 0x08, REG_STATUS = 0x20,
             REG_IRQ_STATUS = 0x24, REG_IRQ_RAISE = 0x60, REG_IRQ_ACK = 0x64, REG_DMA_SRC = 0x80,
@@ -25,19 +24,8 @@ public final class EduDriver {
     /** QEMU's edu completes a DMA on a timer 100 ms (virtual) after the command. */
     public static final long DMA_DELAY_NS = 100_000_000L;
 
-    private final PciDev dev;
-    private final VplatClient guest;
-
     public EduDriver(PciDev dev) {
-        if (dev.vendorId() != VENDOR || dev.deviceId() != DEVICE) {
-            throw new IllegalArgumentException(dev.bdf() + " is not an edu device");
-        }
-        this.dev = dev;
-        this.guest = dev.client();
-    }
-
-    public PciDev pci() {
-        return dev;
+        super(dev, VENDOR, DEVICE, "an edu device");
     }
 
     /** Enables memory decoding and bus mastering (BAR0 must be assigned). */

@@ -4,11 +4,10 @@ import dev.vplat.guest.client.Iommufd;
 import dev.vplat.guest.client.UserBuffer;
 import dev.vplat.guest.client.VfioDevice;
 import dev.vplat.guest.client.VplatClient;
-import dev.vplat.guest.client.uapi.VfioDeviceInfo;
-import dev.vplat.guest.client.uapi.VfioIrqInfo;
-import dev.vplat.guest.client.uapi.VfioIrqSet;
-import dev.vplat.guest.client.uapi.VfioRegionInfo;
 import dev.vplat.guest.pci.PciRegs;
+import dev.vplat.vfio.uapi.VfioStructs.VfioDeviceInfo;
+import dev.vplat.vfio.uapi.VfioStructs.VfioIrqInfo;
+import dev.vplat.vfio.uapi.VfioStructs.VfioRegionInfo;
 
 import java.time.Duration;
 import java.util.ArrayList;
@@ -16,7 +15,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-import static dev.vplat.guest.client.uapi.VfioIoctl.VFIO_PCI_MSIX_IRQ_INDEX;
+import static dev.vplat.vfio.uapi.VfioIoctl.IRQ_INFO_EVENTFD;
+import static dev.vplat.vfio.uapi.VfioIoctl.PCI_MSIX_IRQ_INDEX;
 
 /**
  * A user-space PCI driver in the style of DPDK's and SPDK's VFIO back ends, as an unprivileged
@@ -150,8 +150,8 @@ public final class VfioUserDriver implements AutoCloseable {
      * DATA_EVENTFD | ACTION_TRIGGER); the eventfds, by vector.
      */
     public List<Integer> enableMsix(int vectors) {
-        VfioIrqInfo irq = device.irqInfo(VFIO_PCI_MSIX_IRQ_INDEX);
-        if (irq.count() < vectors || (irq.flags() & VfioIrqInfo.EVENTFD) == 0) {
+        VfioIrqInfo irq = device.irqInfo(PCI_MSIX_IRQ_INDEX);
+        if (irq.count() < vectors || (irq.flags() & IRQ_INFO_EVENTFD) == 0) {
             throw new IllegalStateException("device offers " + irq.count() + " MSI-X vectors (flags 0x"
                     + Integer.toHexString(irq.flags()) + "), " + vectors + " wanted");
         }
@@ -160,7 +160,7 @@ public final class VfioUserDriver implements AutoCloseable {
             fds[v] = user.eventfd(0);
             vectorFds.add(fds[v]);
         }
-        device.setIrqs(VfioIrqSet.eventfds(VFIO_PCI_MSIX_IRQ_INDEX, 0, fds));
+        device.setIrqEventfds(PCI_MSIX_IRQ_INDEX, 0, fds);
         return List.copyOf(vectorFds);
     }
 
@@ -179,7 +179,7 @@ public final class VfioUserDriver implements AutoCloseable {
         }
         closed = true;
         if (!vectorFds.isEmpty()) {
-            device.setIrqs(VfioIrqSet.disable(VFIO_PCI_MSIX_IRQ_INDEX));
+            device.disableIrqs(PCI_MSIX_IRQ_INDEX);
             vectorFds.forEach(user::close);
             vectorFds.clear();
         }

@@ -5,9 +5,10 @@ import dev.vplat.guest.bench.VtdBenchMachine;
 import dev.vplat.guest.client.Frame;
 import dev.vplat.guest.client.FrameCodec;
 import dev.vplat.guest.client.Op;
-import dev.vplat.guest.client.uapi.IommuIoasAlloc;
-import dev.vplat.guest.client.uapi.IommuIoasMap;
-import dev.vplat.guest.client.uapi.IommuIoasUnmap;
+import dev.vplat.vfio.uapi.IommufdStructs.IommuIoasAlloc;
+import dev.vplat.vfio.uapi.IommufdStructs.IommuIoasMap;
+import dev.vplat.vfio.uapi.IommufdStructs.IommuIoasUnmap;
+import dev.vplat.vfio.uapi.Uapi;
 import dev.vplat.platform.memory.AddressSpace;
 import dev.vplat.platform.regs.RegisterBank;
 import dev.vplat.vfio.platform.Platform;
@@ -29,9 +30,12 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.ReadableByteChannel;
 
-import static dev.vplat.guest.client.uapi.IommufdIoctl.IOMMU_IOAS_ALLOC;
-import static dev.vplat.guest.client.uapi.IommufdIoctl.IOMMU_IOAS_MAP;
-import static dev.vplat.guest.client.uapi.IommufdIoctl.IOMMU_IOAS_UNMAP;
+import static dev.vplat.vfio.uapi.IommufdIoctl.IOAS_MAP_FIXED_IOVA;
+import static dev.vplat.vfio.uapi.IommufdIoctl.IOAS_MAP_READABLE;
+import static dev.vplat.vfio.uapi.IommufdIoctl.IOAS_MAP_WRITEABLE;
+import static dev.vplat.vfio.uapi.IommufdIoctl.IOMMU_IOAS_ALLOC;
+import static dev.vplat.vfio.uapi.IommufdIoctl.IOMMU_IOAS_MAP;
+import static dev.vplat.vfio.uapi.IommufdIoctl.IOMMU_IOAS_UNMAP;
 
 /**
  * JMH microbenchmarks of the hot paths, each beside its floor so the ratio can be read off one
@@ -127,15 +131,16 @@ public class VplatJmh {
             platform = Platforms.create(PlatformConfig.defaults());
             sys = Syscalls.inProcess(platform.kernel(), true);
             iommufd = sys.open("/dev/iommu");
-            int ioas = IommuIoasAlloc.decode(sys.ioctl(iommufd, IOMMU_IOAS_ALLOC, new IommuIoasAlloc(0, 0).encode())).outIoasId();
+            int ioas = Uapi.decode(IommuIoasAlloc.class, sys.ioctl(iommufd, IOMMU_IOAS_ALLOC,
+                Uapi.encode(new IommuIoasAlloc(Uapi.sizeOf(IommuIoasAlloc.class), 0, 0)))).outIoasId();
             long uva = sys.mmap(4096);
-            int flags = IommuIoasMap.FIXED_IOVA | IommuIoasMap.READABLE | IommuIoasMap.WRITEABLE;
+            int flags = IOAS_MAP_FIXED_IOVA | IOAS_MAP_READABLE | IOAS_MAP_WRITEABLE;
             for (int i = 0; i < AREAS; i++) {
-                sys.ioctl(iommufd, IOMMU_IOAS_MAP, new IommuIoasMap(flags, ioas, uva, 4096, 0x1_0000_0000L + 8192L * i).encode());
+                sys.ioctl(iommufd, IOMMU_IOAS_MAP, Uapi.encode(new IommuIoasMap(Uapi.sizeOf(IommuIoasMap.class), flags, ioas, 0, uva, 4096, 0x1_0000_0000L + 8192L * i)));
             }
             long middle = 0x1_0000_0000L + 8192L * (AREAS / 2) + 4096;
-            map = new IommuIoasMap(flags, ioas, uva, 4096, middle).encode();
-            unmap = new IommuIoasUnmap(ioas, middle, 4096).encode();
+            map = Uapi.encode(new IommuIoasMap(Uapi.sizeOf(IommuIoasMap.class), flags, ioas, 0, uva, 4096, middle));
+            unmap = Uapi.encode(new IommuIoasUnmap(Uapi.sizeOf(IommuIoasUnmap.class), ioas, middle, 4096));
         }
 
         @TearDown(Level.Trial)

@@ -3,30 +3,26 @@ package dev.vplat.guest.junit;
 import dev.vplat.guest.client.EmbeddedVplat;
 import dev.vplat.guest.client.MachineInfo;
 import dev.vplat.guest.client.Role;
+import dev.vplat.guest.client.SessionScope;
 import dev.vplat.guest.client.VplatClient;
 import dev.vplat.guest.pci.GuestPci;
 
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 
 /**
  * The sessions and machine changes one scope (a test method, or the class for
- * {@code @BeforeAll}/{@code @AfterAll}) made. Closing it undoes them in the order that lets each
- * step succeed: user sessions exit first (their VFIO fds close), then drivers the scope rebound
- * are restored through a guest session, then guest sessions exit.
+ * {@code @BeforeAll}/{@code @AfterAll}) made, one session per role and name. Closing it undoes
+ * them as {@link SessionScope} does: user sessions exit first (their VFIO fds close), then
+ * drivers the scope rebound are restored through a guest session, then guest sessions exit.
  */
 final class SessionPool implements AutoCloseable {
     private record Key(Role role, String name) {
     }
 
-    private record Rebind(String bdf, String originalDriver) {
-    }
-
     private final EmbeddedVplat vplat;
     private final Map<Key, VplatClient> clients = new LinkedHashMap<>();
-    private final List<Rebind> rebinds = new ArrayList<>();
+    private final SessionScope scope = new SessionScope();
     private GuestPci pci;
 
     /** Sessions open through {@code vplat}, which presents its server's token for guest sessions. */
@@ -36,7 +32,7 @@ final class SessionPool implements AutoCloseable {
 
     VplatClient client(Role role, String name) {
         return clients.computeIfAbsent(new Key(role, name),
-                k -> vplat.connect(role, "junit-" + role.name().toLowerCase() + "-" + name));
+                k -> scope.add(vplat.connect(role, "junit-" + role.name().toLowerCase() + "-" + name)));
     }
 
     VplatClient guest() {
@@ -67,7 +63,14 @@ final class SessionPool implements AutoCloseable {
                 guest.driverUnbind(f.bdf());
             }
             guest.driverBind(f.bdf(), "vfio-pci");
-            rebinds.add(new Rebind(f.bdf(), f.driver()));
+            String rebound = f.bdf();
+            String original = f.driver();
+            scope.afterUsersExit(() -> {
+                guest().driverUnbind(rebound);
+                if (original != null) {
+                    guest().driverBind(rebound, original);
+                }
+            });
             f = guest.machineInfo().pci(bdf).orElseThrow();
         }
         if (f.vfio() == null) {
@@ -78,41 +81,12 @@ final class SessionPool implements AutoCloseable {
 
     @Override
     public void close() {
-        RuntimeException first = null;
-        for (Map.Entry<Key, VplatClient> e : List.copyOf(clients.entrySet())) {
-            if (e.getKey().role() == Role.USER) {
-                first = closeQuietly(e.getValue(), first);
-                clients.remove(e.getKey());
-            }
-        }
-        for (int i = rebinds.size() - 1; i >= 0; i--) {
-            Rebind r = rebinds.get(i);
-            try {
-                guest().driverUnbind(r.bdf());
-                if (r.originalDriver() != null) {
-                    guest().driverBind(r.bdf(), r.originalDriver());
-                }
-            } catch (RuntimeException ex) {
-                first = first == null ? ex : first;
-            }
-        }
-        rebinds.clear();
-        for (VplatClient c : clients.values()) {
-            first = closeQuietly(c, first);
-        }
-        clients.clear();
+        clients.keySet().removeIf(k -> k.role() == Role.USER);
         pci = null;
-        if (first != null) {
-            throw first;
-        }
-    }
-
-    private static RuntimeException closeQuietly(VplatClient c, RuntimeException first) {
         try {
-            c.close();
-            return first;
-        } catch (RuntimeException e) {
-            return first == null ? e : first;
+            scope.close();
+        } finally {
+            clients.clear();
         }
     }
 }

@@ -5,15 +5,20 @@ import dev.vplat.guest.client.Iommufd;
 import dev.vplat.guest.client.UserBuffer;
 import dev.vplat.guest.client.VplatClient;
 import dev.vplat.guest.client.VplatException;
-import dev.vplat.guest.client.uapi.IommuIovaRange;
-import dev.vplat.guest.client.uapi.LeReader;
-import dev.vplat.guest.client.uapi.LeWriter;
+import dev.vplat.vfio.uapi.IommufdStructs.IommuIovaRange;
+import dev.vplat.vfio.uapi.IommufdTestStructs.CheckMap;
+import dev.vplat.vfio.uapi.IommufdTestStructs.IommuTestCmd;
+import dev.vplat.vfio.uapi.IommufdTestStructs.MockDomain;
+import dev.vplat.vfio.uapi.Uapi;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
 import java.util.List;
 
+import static dev.vplat.vfio.uapi.IommufdIoctl.IOMMU_TEST_CMD;
+import static dev.vplat.vfio.uapi.IommufdTestStructs.OP_MD_CHECK_MAP;
+import static dev.vplat.vfio.uapi.IommufdTestStructs.OP_MOCK_DOMAIN;
 import static org.junit.jupiter.api.Assertions.*;
 
 /**
@@ -25,19 +30,14 @@ import static org.junit.jupiter.api.Assertions.*;
 @GuestSuite(testHooks = true)
 @DisplayName("5 iommufd on the mock unit")
 public class IommufdMockSuite {
-    /** _IO(IOMMUFD_TYPE, IOMMUFD_CMD_BASE + 32). */
-    static final int IOMMU_TEST_CMD = 0x3ba0;
-    static final int OP_MOCK_DOMAIN = 2, OP_MD_CHECK_MAP = 3;
-    static final int CMD_SIZE = 72, UNION_OFFSET = 16;
     /** The mock's aperture: MOCK_APERTURE_START 1 << 24 to MOCK_APERTURE_LAST (1 << 31) - 1. */
     static final long APERTURE_START = 1L << 24, APERTURE_LAST = (1L << 31) - 1;
 
-    private record MockDomain(int stdevId, int hwptId, int idevId) {
-    }
-
-    private static byte[] testCmd(int op, int id, byte[] union) {
-        return new LeWriter(CMD_SIZE).u32(CMD_SIZE).u32(op).u32(id).u32(0).bytes(union)
-                .zeros(CMD_SIZE - UNION_OFFSET - union.length).toBytes();
+    /** IOMMU_TEST_CMD {@code op} on object {@code id} with {@code member} as the union; the command the call left. */
+    private static IommuTestCmd testCmd(VplatClient user, Iommufd iommufd, int op, int id, Record member) {
+        IommuTestCmd cmd = new IommuTestCmd(Uapi.sizeOf(IommuTestCmd.class), op, id, 0, Uapi.encode(member), 0);
+        IoctlResult r = user.ioctl(iommufd.fd(), IOMMU_TEST_CMD, Uapi.encode(cmd));
+        return Uapi.decode(IommuTestCmd.class, r.struct());
     }
 
     private static Iommufd openIommufd(VplatClient user) {
@@ -46,21 +46,16 @@ public class IommufdMockSuite {
     }
 
     private static MockDomain mockDomain(VplatClient user, Iommufd iommufd, int ioas) {
-        IoctlResult r;
         try {
-            r = user.ioctl(iommufd.fd(), IOMMU_TEST_CMD, testCmd(OP_MOCK_DOMAIN, ioas, new byte[12]));
+            return testCmd(user, iommufd, OP_MOCK_DOMAIN, ioas, new MockDomain(0, 0, 0)).body(MockDomain.class);
         } catch (VplatException e) {
             Assumptions.assumeFalse(e.errno() == 25, "IOMMU_TEST_CMD is ENOTTY: start the server with --test-hooks");
             throw e;
         }
-        LeReader in = new LeReader(r.struct());
-        in.skip(UNION_OFFSET);
-        return new MockDomain(in.u32(), in.u32(), in.u32());
     }
 
     private static void checkMap(VplatClient user, Iommufd iommufd, int hwpt, long iova, long length, long uptr) {
-        byte[] union = new LeWriter(24).u64(iova).u64(length).u64(uptr).toBytes();
-        user.ioctl(iommufd.fd(), IOMMU_TEST_CMD, testCmd(OP_MD_CHECK_MAP, hwpt, union));
+        testCmd(user, iommufd, OP_MD_CHECK_MAP, hwpt, new CheckMap(iova, length, uptr));
     }
 
     @Test
@@ -82,11 +77,11 @@ public class IommufdMockSuite {
         UserBuffer buf = user.mmap(4 * 4096);
         iommufd.mapFixed(ioas, buf, APERTURE_START);
 
-        checkMap(user, iommufd, mock.hwptId(), APERTURE_START, buf.length(), buf.address());
+        checkMap(user, iommufd, mock.outHwptId(), APERTURE_START, buf.length(), buf.address());
         iommufd.unmap(ioas, APERTURE_START, buf.length());
 
         VplatException e = assertThrows(VplatException.class,
-                () -> checkMap(user, iommufd, mock.hwptId(), APERTURE_START, buf.length(), buf.address()));
+                () -> checkMap(user, iommufd, mock.outHwptId(), APERTURE_START, buf.length(), buf.address()));
         assertEquals(22, e.errno(), "MD_CHECK_MAP of an unmapped IOVA is EINVAL (iommufd_test_md_check_pa)");
     }
 

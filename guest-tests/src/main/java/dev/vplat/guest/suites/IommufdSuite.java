@@ -4,11 +4,9 @@ import dev.vplat.guest.client.Iommufd;
 import dev.vplat.guest.client.UserBuffer;
 import dev.vplat.guest.client.VplatClient;
 import dev.vplat.guest.client.VplatException;
-import dev.vplat.guest.client.uapi.IommuIoasMap;
-import dev.vplat.guest.client.uapi.IommuIovaRange;
-import dev.vplat.guest.client.uapi.IommuOption;
 import dev.vplat.guest.drivers.DmaTestDriver.Result;
 import dev.vplat.guest.drivers.VfioUserDriver;
+import dev.vplat.vfio.uapi.IommufdStructs.IommuIovaRange;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
@@ -16,6 +14,7 @@ import java.time.Duration;
 import java.util.List;
 
 import static dev.vplat.guest.suites.HostRig.*;
+import static dev.vplat.vfio.uapi.IommufdIoctl.*;
 import static org.junit.jupiter.api.Assertions.*;
 
 /**
@@ -119,7 +118,7 @@ public class IommufdSuite {
             UserBuffer buf = user.mmap(2 * 4096);
             iommufd.mapFixed(other, buf, 0x20_0000L);
             long copied = iommufd.copy(drv.ioas(), other, 0x20_0000L, 2 * 4096,
-                    IommuIoasMap.FIXED_IOVA | IommuIoasMap.READABLE | IommuIoasMap.WRITEABLE, 0x30_0000L);
+                    IOAS_MAP_FIXED_IOVA | IOAS_MAP_READABLE | IOAS_MAP_WRITEABLE, 0x30_0000L);
             assertEquals(0x30_0000L, copied);
             buf.write(0, GuestRig.pattern(128, 12));
             drv.enableBusMaster();
@@ -137,11 +136,11 @@ public class IommufdSuite {
         VplatClient user = target.user("options");
         new HostRig(target);
         Iommufd iommufd = user.openIommufd();
-        assertEquals(0, iommufd.optionGet(IommuOption.RLIMIT_MODE, 0));
-        VplatException e = assertThrows(VplatException.class, () -> iommufd.optionSet(IommuOption.RLIMIT_MODE, 0, 1));
+        assertEquals(0, iommufd.optionGet(OPTION_RLIMIT_MODE, 0));
+        VplatException e = assertThrows(VplatException.class, () -> iommufd.optionSet(OPTION_RLIMIT_MODE, 0, 1));
         assertEquals(EPERM, e.errno(), "needs CAP_SYS_RESOURCE");
         int ioas = iommufd.ioasAlloc();
-        assertEquals(1, iommufd.optionGet(IommuOption.HUGE_PAGES, ioas), "huge pages default on");
+        assertEquals(1, iommufd.optionGet(OPTION_HUGE_PAGES, ioas), "huge pages default on");
     }
 
     @Test

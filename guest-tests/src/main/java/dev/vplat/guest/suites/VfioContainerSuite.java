@@ -7,8 +7,7 @@ import dev.vplat.guest.client.VfioDevice;
 import dev.vplat.guest.client.VfioGroup;
 import dev.vplat.guest.client.VplatClient;
 import dev.vplat.guest.client.VplatException;
-import dev.vplat.guest.client.uapi.VfioGroupStatus;
-import dev.vplat.guest.client.uapi.VfioIoctl;
+import dev.vplat.vfio.uapi.VfioIoctl;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
@@ -32,8 +31,8 @@ public class VfioContainerSuite {
     void theContainerReportsApiVersion0AndType1v2(SuiteTarget target) {
         new HostRig(target);
         VfioContainer container = target.user("container").openVfioContainer();
-        assertEquals(VfioIoctl.VFIO_API_VERSION, container.apiVersion());
-        assertEquals(1, container.checkExtension(VfioIoctl.VFIO_TYPE1v2_IOMMU));
+        assertEquals(VfioIoctl.API_VERSION, container.apiVersion());
+        assertEquals(1, container.checkExtension(VfioIoctl.TYPE1V2_IOMMU));
     }
 
     @Test
@@ -43,7 +42,7 @@ public class VfioContainerSuite {
         MachineInfo.PciFunction mf1 = rig.function(MF1);
         assertNotEquals("vfio-pci", mf1.driver(), "precondition: mf1 keeps its DMA-API driver");
         VfioGroup group = target.user("viability").openVfioGroup(groupId(rig, MF0));
-        assertEquals(0, group.status().flags() & VfioGroupStatus.VIABLE);
+        assertEquals(0, group.status().flags() & VfioIoctl.GROUP_FLAGS_VIABLE);
     }
 
     @Test
@@ -53,9 +52,9 @@ public class VfioContainerSuite {
         VplatClient user = target.user("qemu-legacy");
         VfioContainer container = user.openVfioContainer();
         VfioGroup group = user.openVfioGroup(groupId(rig, DMATEST0));
-        assertEquals(VfioGroupStatus.VIABLE, group.status().flags() & VfioGroupStatus.VIABLE);
+        assertEquals(VfioIoctl.GROUP_FLAGS_VIABLE, group.status().flags() & VfioIoctl.GROUP_FLAGS_VIABLE);
         group.setContainer(container);
-        container.setIommu(VfioIoctl.VFIO_TYPE1v2_IOMMU);
+        container.setIommu(VfioIoctl.TYPE1V2_IOMMU);
         VfioDevice dev = group.deviceFd(DMATEST0);
         UserBuffer buf = user.mmap(2 * 4096);
         buf.write(0, GuestRig.pattern(256, 13));
@@ -78,7 +77,7 @@ public class VfioContainerSuite {
     void setIommuBeforeAnyGroupIsEnodev(SuiteTarget target) {
         new HostRig(target);
         VfioContainer container = target.user("early").openVfioContainer();
-        VplatException e = assertThrows(VplatException.class, () -> container.setIommu(VfioIoctl.VFIO_TYPE1v2_IOMMU));
+        VplatException e = assertThrows(VplatException.class, () -> container.setIommu(VfioIoctl.TYPE1V2_IOMMU));
         // /dev/vfio/vfio is iommufd's VFIO compatibility container (CONFIG_IOMMUFD_VFIO_CONTAINER):
         // without a group there is no compat IOAS yet, and vfio_compat.c answers ENODEV (the
         // legacy container.c would answer EINVAL).

@@ -8,9 +8,9 @@ import dev.vplat.guest.client.VfioContainer;
 import dev.vplat.guest.client.VfioDevice;
 import dev.vplat.guest.client.VfioGroup;
 import dev.vplat.guest.client.VplatClient;
-import dev.vplat.guest.client.uapi.IommuHwInfo;
-import dev.vplat.guest.client.uapi.IommuIovaRange;
-import dev.vplat.guest.client.uapi.VfioIoctl;
+import dev.vplat.vfio.uapi.IommufdIoctl;
+import dev.vplat.vfio.uapi.IommufdStructs.IommuIovaRange;
+import dev.vplat.vfio.uapi.VfioIoctl;
 import dev.vplat.guest.drivers.DmaTestDriver.Result;
 import dev.vplat.guest.drivers.VfioUserDriver;
 import dev.vplat.vfio.driver.HostStack;
@@ -109,7 +109,7 @@ public class VirtVfioSuite {
         try (VfioUserDriver drv = rig.userDriver("hwinfo-arm", DMATEST0)) {
             Iommufd.HwInfo info = drv.iommufd().hwInfo(drv.devId(), 64);
 
-            assertEquals(IommuHwInfo.TYPE_ARM_SMMUV3, info.info().dataType());
+            assertEquals(IommufdIoctl.HW_INFO_TYPE_ARM_SMMUV3, info.info().dataType());
             assertEquals(40, info.info().dataLen(), "struct iommu_hw_info_arm_smmuv3");
             ByteBuffer data = ByteBuffer.wrap(info.data()).order(ByteOrder.LITTLE_ENDIAN);
             assertEquals(0, data.getInt(0), "flags");
@@ -130,7 +130,7 @@ public class VirtVfioSuite {
         VfioContainer container = user.openVfioContainer();
         VfioGroup group = user.openVfioGroup(rig.groupOf(DMATEST0).id());
         group.setContainer(container);
-        container.setIommu(VfioIoctl.VFIO_TYPE1v2_IOMMU);
+        container.setIommu(VfioIoctl.TYPE1V2_IOMMU);
         VfioDevice dev = group.deviceFd(DMATEST0);
         UserBuffer buf = user.mmap(2 * 4096);
         buf.write(0, GuestRig.pattern(256, 23));

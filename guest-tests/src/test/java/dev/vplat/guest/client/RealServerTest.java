@@ -117,4 +117,32 @@ class RealServerTest {
             assertEquals(0, info.counter("pinned_pages"));
         }
     }
+
+    @Test
+    void sessionScopeRunsUndoNewestFirstAfterUsersExitAndBeforeGuestsExit() {
+        SessionScope scope = new SessionScope();
+        VplatClient guest = scope.add(vplat.connect(Role.GUEST));
+        VplatClient user = scope.add(vplat.connect(Role.USER));
+        List<String> seen = new ArrayList<>();
+        scope.afterUsersExit(() -> seen.add("first: user open " + user.isOpen() + ", guest open " + guest.isOpen()));
+        scope.afterUsersExit(() -> seen.add("second"));
+
+        scope.close();
+
+        assertEquals(List.of("second", "first: user open false, guest open true"), seen);
+        assertFalse(guest.isOpen());
+    }
+
+    @Test
+    void sessionScopeWithAFailingUndoStillEndsEverySessionAndRethrows() {
+        SessionScope scope = new SessionScope();
+        VplatClient guest = scope.add(vplat.connect(Role.GUEST));
+        IllegalStateException boom = new IllegalStateException("rebind failed");
+        scope.afterUsersExit(() -> {
+            throw boom;
+        });
+
+        assertSame(boom, assertThrows(IllegalStateException.class, scope::close));
+        assertFalse(guest.isOpen());
+    }
 }

@@ -1,24 +1,30 @@
 package dev.vplat.guest.client;
 
-import dev.vplat.guest.client.uapi.IommuIoasMap;
-import dev.vplat.guest.client.uapi.IommufdIoctl;
 import dev.vplat.guest.client.uapi.LeReader;
 import dev.vplat.guest.client.uapi.LeWriter;
 import dev.vplat.vfio.kernel.Errno;
+import dev.vplat.vfio.uapi.IommufdIoctl;
+import dev.vplat.vfio.uapi.IommufdStructs.IommuIoasMap;
+import dev.vplat.vfio.uapi.Uapi;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 
 import static org.junit.jupiter.api.Assertions.*;
 
@@ -81,7 +87,7 @@ class VplatClientTest {
 
     @Test
     void errorReplyBecomesExceptionWithErrnoNameMessageAndStructBytes() throws IOException {
-        byte[] leftByKernel = new IommuIoasMap(6, 1, 0x10000, 0x1000, 0).encode();
+        byte[] leftByKernel = Uapi.encode(new IommuIoasMap(40, 6, 1, 0, 0x10000, 0x1000, 0));
         connect((s, f) -> s.error(f, Errno.EOPNOTSUPP.number(), "__reserved must be 0", leftByKernel));
         VplatException e = assertThrows(VplatException.class,
                 () -> client.ioctl(3, IommufdIoctl.IOMMU_IOAS_MAP, leftByKernel));
@@ -226,5 +232,42 @@ class VplatClientTest {
         try (Iommufd iommufd = new Iommufd(client, 3)) {
             assertEquals(1, iommufd.ioasAlloc());
         }
+    }
+
+    /** A server that records each inline IOCTL struct as sent and answers with it as {@code kernel} leaves it. */
+    private BlockingQueue<byte[]> ioctlStructsAnsweredWith(Consumer<ByteBuffer> kernel) throws IOException {
+        BlockingQueue<byte[]> structs = new LinkedBlockingQueue<>();
+        connect((s, f) -> {
+            if (f.op() != Op.IOCTL.code()) {
+                s.reply(f, 0, new byte[0]);
+                return;
+            }
+            byte[] struct = new LeReader(f.payload()).skip(16).rest();
+            structs.add(struct.clone());
+            kernel.accept(ByteBuffer.wrap(struct).order(ByteOrder.LITTLE_ENDIAN));
+            s.reply(f, 0, struct);
+        });
+        return structs;
+    }
+
+    @Test
+    void bindIommufdSendsTheSixteenByteMinszAndReturnsOutDevid() throws Exception {
+        BlockingQueue<byte[]> sent = ioctlStructsAnsweredWith(b -> b.putInt(12, 9));
+        try (Iommufd iommufd = new Iommufd(client, 3); VfioDevice dev = new VfioDevice(client, 4)) {
+            assertEquals(9, dev.bindIommufd(iommufd));
+        }
+        // struct vfio_device_bind_iommufd up to out_devid (device_cdev.c minsz): argsz 16, flags 0, iommufd 3
+        assertArrayEquals(new LeWriter().u32(16).u32(0).u32(3).u32(0).toBytes(), sent.poll(10, TimeUnit.SECONDS));
+    }
+
+    @Test
+    void setIrqEventfdsSendsArgszCoveringHeaderAndOneS32PerEventfd() throws Exception {
+        BlockingQueue<byte[]> sent = ioctlStructsAnsweredWith(b -> { });
+        try (VfioDevice dev = new VfioDevice(client, 4)) {
+            dev.setIrqEventfds(2, 0, 5, -1);
+        }
+        // argsz 28, DATA_EVENTFD | ACTION_TRIGGER, index 2 (MSI-X), start 0, count 2, then the s32 fds
+        assertArrayEquals(new LeWriter().u32(28).u32((1 << 2) | (1 << 5)).u32(2).u32(0).u32(2).u32(5).u32(-1).toBytes(),
+                sent.poll(10, TimeUnit.SECONDS));
     }
 }

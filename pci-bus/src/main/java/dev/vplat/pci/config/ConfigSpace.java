@@ -1,5 +1,7 @@
 package dev.vplat.pci.config;
 
+import dev.vplat.platform.memory.LittleEndian;
+
 /**
  * The bytes of one function's configuration space with per-byte access masks, after QEMU's
  * {@code config}/{@code wmask}/{@code w1cmask} arrays: on a write, read-write bits take the
@@ -71,9 +73,7 @@ public final class ConfigSpace {
 
     /** Model-side store: no masks. */
     public void set(int offset, int size, long value) {
-        for (int i = 0; i < size; i++) {
-            data[offset + i] = (byte) (value >>> (8 * i));
-        }
+        LittleEndian.store(value, data, offset, size);
     }
 
     public void set8(int offset, int value) {
@@ -96,16 +96,12 @@ public final class ConfigSpace {
 
     /** Declares which bits of [offset, offset+size) are read-write. */
     public void rw(int offset, int size, long mask) {
-        for (int i = 0; i < size; i++) {
-            wmask[offset + i] = (byte) (mask >>> (8 * i));
-        }
+        LittleEndian.store(mask, wmask, offset, size);
     }
 
     /** Declares which bits of [offset, offset+size) are write-1-to-clear. */
     public void w1c(int offset, int size, long mask) {
-        for (int i = 0; i < size; i++) {
-            w1cmask[offset + i] = (byte) (mask >>> (8 * i));
-        }
+        LittleEndian.store(mask, w1cmask, offset, size);
     }
 
     /** Records the current contents as the reset image. */
@@ -124,9 +120,7 @@ public final class ConfigSpace {
     public void setInResetImage(int offset, int size, long value) {
         set(offset, size, value);
         if (resetImage != null) {
-            for (int i = 0; i < size; i++) {
-                resetImage[offset + i] = (byte) (value >>> (8 * i));
-            }
+            LittleEndian.store(value, resetImage, offset, size);
         }
     }
 

@@ -7,6 +7,9 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
 
+import static dev.vplat.platform.memory.LittleEndian.load;
+import static dev.vplat.platform.memory.LittleEndian.store;
+
 /**
  * An address space seen by one kind of initiator (the CPU's system memory, port I/O): a root
  * {@link ContainerRegion} flattened on demand into a {@link FlatView} and looked up by binary
@@ -149,51 +152,57 @@ public final class AddressSpace implements GuestMemory {
     private long readSplit(long addr, int size) {
         byte[] bytes = new byte[size];
         read(addr, bytes, 0, size);
-        long v = 0;
-        for (int b = size - 1; b >= 0; b--) {
-            v = (v << 8) | (bytes[b] & 0xFFL);
-        }
-        return v;
+        return load(bytes, 0, size);
     }
 
     private void writeSplit(long addr, int size, long value) {
         byte[] bytes = new byte[size];
-        for (int b = 0; b < size; b++) {
-            bytes[b] = (byte) (value >>> (8 * b));
-        }
+        store(value, bytes, 0, size);
         write(addr, bytes, 0, size);
     }
 
     @Override
     public boolean read(long addr, byte[] dst, int offset, int length) {
         checkBulk(dst, offset, length);
+        return copy(addr, dst, offset, length, false);
+    }
+
+    @Override
+    public boolean write(long addr, byte[] src, int offset, int length) {
+        checkBulk(src, offset, length);
+        return copy(addr, src, offset, length, true);
+    }
+
+    /**
+     * The bulk path of both directions, range by range: RAM as one copy per range, MMIO in the
+     * widest steps its rules admit, holes read as 0xFF and written nowhere. Returns whether every
+     * byte was decoded. The direction is a flag, not a callback, so the RAM copy stays a direct
+     * call with nothing allocated per chunk.
+     */
+    private boolean copy(long addr, byte[] buf, int offset, int length, boolean write) {
         boolean decoded = true;
         while (length > 0) {
             FlatView v = view();
             int i = find(v, addr);
+            int chunk;
             if (i < 0) {
-                int gap = gapLength(v, addr, length);
-                Arrays.fill(dst, offset, offset + gap, (byte) 0xFF);
+                chunk = gapLength(v, addr, length);
+                if (!write) {
+                    Arrays.fill(buf, offset, offset + chunk, (byte) 0xFF);
+                }
                 decoded = false;
-                addr += gap;
-                offset += gap;
-                length -= gap;
-                continue;
-            }
-            int chunk = (int) Math.min(length, v.ends[i] - addr);
-            MemoryRegion leaf = v.leaves[i];
-            long leafOffset = addr - v.starts[i] + v.leafOffsets[i];
-            if (leaf instanceof RamRegion ram) {
-                ram.ram().read(ram.ramOffset() + leafOffset, dst, offset, chunk);
             } else {
-                MmioRegion mmio = (MmioRegion) leaf;
-                for (int b = 0; b < chunk; ) {
-                    int step = mmioStep(mmio, leafOffset + b, chunk - b);
-                    long value = readMmio(mmio, leafOffset + b, step);
-                    for (int k = 0; k < step; k++) {
-                        dst[offset + b + k] = (byte) (value >>> (8 * k));
+                chunk = (int) Math.min(length, v.ends[i] - addr);
+                MemoryRegion leaf = v.leaves[i];
+                long leafOffset = addr - v.starts[i] + v.leafOffsets[i];
+                if (leaf instanceof RamRegion ram) {
+                    if (write) {
+                        ram.ram().write(ram.ramOffset() + leafOffset, buf, offset, chunk);
+                    } else {
+                        ram.ram().read(ram.ramOffset() + leafOffset, buf, offset, chunk);
                     }
-                    b += step;
+                } else {
+                    copyMmio((MmioRegion) leaf, leafOffset, buf, offset, chunk, write);
                 }
             }
             addr += chunk;
@@ -203,43 +212,16 @@ public final class AddressSpace implements GuestMemory {
         return decoded;
     }
 
-    @Override
-    public boolean write(long addr, byte[] src, int offset, int length) {
-        checkBulk(src, offset, length);
-        boolean decoded = true;
-        while (length > 0) {
-            FlatView v = view();
-            int i = find(v, addr);
-            if (i < 0) {
-                int gap = gapLength(v, addr, length);
-                decoded = false;
-                addr += gap;
-                offset += gap;
-                length -= gap;
-                continue;
-            }
-            int chunk = (int) Math.min(length, v.ends[i] - addr);
-            MemoryRegion leaf = v.leaves[i];
-            long leafOffset = addr - v.starts[i] + v.leafOffsets[i];
-            if (leaf instanceof RamRegion ram) {
-                ram.ram().write(ram.ramOffset() + leafOffset, src, offset, chunk);
+    private void copyMmio(MmioRegion mmio, long leafOffset, byte[] buf, int offset, int chunk, boolean write) {
+        for (int b = 0; b < chunk; ) {
+            int step = mmioStep(mmio, leafOffset + b, chunk - b);
+            if (write) {
+                writeMmio(mmio, leafOffset + b, step, load(buf, offset + b, step));
             } else {
-                MmioRegion mmio = (MmioRegion) leaf;
-                for (int b = 0; b < chunk; ) {
-                    int step = mmioStep(mmio, leafOffset + b, chunk - b);
-                    long value = 0;
-                    for (int k = 0; k < step; k++) {
-                        value |= (src[offset + b + k] & 0xFFL) << (8 * k);
-                    }
-                    writeMmio(mmio, leafOffset + b, step, value);
-                    b += step;
-                }
+                store(readMmio(mmio, leafOffset + b, step), buf, offset + b, step);
             }
-            addr += chunk;
-            offset += chunk;
-            length -= chunk;
+            b += step;
         }
-        return decoded;
     }
 
     /** The widest access the region admits at this offset, so bulk MMIO copies stay legal. */

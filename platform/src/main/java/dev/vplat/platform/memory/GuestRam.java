@@ -199,18 +199,12 @@ public final class GuestRam {
     private long readSplit(long offset, int width) {
         byte[] bytes = new byte[width];
         read(offset, bytes, 0, width);
-        long v = 0;
-        for (int i = width - 1; i >= 0; i--) {
-            v = (v << 8) | (bytes[i] & 0xFFL);
-        }
-        return v;
+        return LittleEndian.load(bytes, 0, width);
     }
 
     private void writeSplit(long offset, int width, long value) {
         byte[] bytes = new byte[width];
-        for (int i = 0; i < width; i++) {
-            bytes[i] = (byte) (value >>> (8 * i));
-        }
+        LittleEndian.store(value, bytes, 0, width);
         write(offset, bytes, 0, width);
     }
 

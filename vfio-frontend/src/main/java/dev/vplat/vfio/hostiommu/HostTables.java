@@ -3,7 +3,7 @@ package dev.vplat.vfio.hostiommu;
 import dev.vplat.platform.memory.GuestMemory;
 import dev.vplat.vfio.kernel.HostPageAllocator;
 
-/** Zeroed, naturally aligned blocks of host pool pages for the SMMU's tables and queues. */
+/** Zeroed, naturally aligned blocks of host pool pages for the host drivers' tables and queues. */
 final class HostTables {
     private static final int CHUNK = 64 * 1024;
 
@@ -19,6 +19,11 @@ final class HostTables {
             ram.write(block + off, zeros, 0, zeros.length);
         }
         return block;
+    }
+
+    /** One zeroed page. */
+    static long zeroedPage(GuestMemory ram, HostPageAllocator pool) {
+        return zeroedBlock(ram, pool, 1);
     }
 
     /** Pages needed for {@code bytes}, rounded up to a power of two. */

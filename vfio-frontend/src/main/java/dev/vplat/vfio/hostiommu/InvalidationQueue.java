@@ -15,7 +15,6 @@ final class InvalidationQueue {
     /** Status values Linux writes and expects (QI_IN_USE, QI_DONE). */
     private static final int QI_IN_USE = 1;
     private static final int QI_DONE = 2;
-    private static final int POLL_LIMIT = 1000;
 
     // Descriptor types and fields (§6.5.2, fact sheet A.21).
     private static final long TYPE_CC = 0x1;
@@ -39,15 +38,9 @@ final class InvalidationQueue {
     InvalidationQueue(DmarMmio regs, GuestMemory ram, HostPageAllocator pages, long cap) {
         this.regs = regs;
         this.ram = ram;
-        this.queue = zeroedPage(ram, pages);
-        this.status = zeroedPage(ram, pages);
+        this.queue = HostTables.zeroedPage(ram, pages);
+        this.status = HostTables.zeroedPage(ram, pages);
         this.drainBits = (DmarRegs.capReadDrain(cap) ? IOTLB_DR : 0) | (DmarRegs.capWriteDrain(cap) ? IOTLB_DW : 0);
-    }
-
-    static long zeroedPage(GuestMemory ram, HostPageAllocator pages) {
-        long page = pages.allocate();
-        ram.write(page, new byte[(int) HostPageAllocator.PAGE_SIZE], 0, (int) HostPageAllocator.PAGE_SIZE);
-        return page;
     }
 
     /** __dmar_enable_qi: IQT ← 0, IQA ← ring (QS=0, 128-bit), GCMD.QIE, wait for GSTS.QIES. */
@@ -98,7 +91,7 @@ final class InvalidationQueue {
         }
         put(TYPE_WAIT | WAIT_SW | WAIT_FN | (long) QI_DONE << 32, status);
         regs.write32(DmarRegs.IQT, tail * DESC_SIZE);
-        for (int i = 0; i < POLL_LIMIT; i++) {
+        for (int i = 0; i < UnitMmio.POLL_LIMIT; i++) {
             if (ram.readRam(status, 4) == QI_DONE) {
                 return;
             }

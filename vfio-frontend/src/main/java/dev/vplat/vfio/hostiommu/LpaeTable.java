@@ -1,11 +1,8 @@
 package dev.vplat.vfio.hostiommu;
 
 import dev.vplat.platform.memory.GuestMemory;
-import dev.vplat.vfio.kernel.HostPageAllocator;
 import dev.vplat.vfio.iommu.PagingDomain;
-
-import java.util.ArrayList;
-import java.util.List;
+import dev.vplat.vfio.kernel.HostPageAllocator;
 
 /**
  * A VMSAv8-64 translation table with the 4 KiB granule in host pool pages (Arm ARM D8.3, fact
@@ -37,21 +34,20 @@ final class LpaeTable {
     private static final long HAP_READ = 1L << 6, HAP_WRITE = 1L << 7, MEMATTR_OIWB = 0xFL << 2;
 
     private final GuestMemory ram;
-    private final HostPageAllocator pages;
+    private final TablePages tablePages;
     private final Format format;
     private final int inputBits;
     private final int startLevel;
     private final long root;
-    private final List<Long> tablePages = new ArrayList<>();
 
     /** @param inputBits the IOVA (stage 1) or IPA (stage 2) size the table translates, 25..48 */
     LpaeTable(GuestMemory ram, HostPageAllocator pages, Format format, int inputBits) {
         this.ram = ram;
-        this.pages = pages;
+        this.tablePages = new TablePages(ram, pages);
         this.format = format;
         this.inputBits = inputBits;
         this.startLevel = 4 - (inputBits - 12 + 8) / 9;
-        this.root = newTable();
+        this.root = tablePages.allocate();
     }
 
     static long blockSize(int level) {
@@ -75,13 +71,7 @@ final class LpaeTable {
     }
 
     int tablePageCount() {
-        return tablePages.size();
-    }
-
-    private long newTable() {
-        long page = HostTables.zeroedBlock(ram, pages, 1);
-        tablePages.add(page);
-        return page;
+        return tablePages.count();
     }
 
     private long slot(long table, long iova, int level) {
@@ -111,7 +101,7 @@ final class LpaeTable {
             long s = slot(table, iova, l);
             long d = ram.readRam(s, 8);
             if ((d & 3) != TABLE) {
-                long next = newTable();
+                long next = tablePages.allocate();
                 d = next | TABLE;
                 ram.writeRam(s, 8, d);
             }
@@ -165,9 +155,6 @@ final class LpaeTable {
     }
 
     void free() {
-        for (long page : tablePages) {
-            pages.free(page);
-        }
-        tablePages.clear();
+        tablePages.freeAll();
     }
 }

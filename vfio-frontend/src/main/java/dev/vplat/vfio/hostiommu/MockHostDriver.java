@@ -4,9 +4,7 @@ import dev.vplat.iommu.mock.MockIommu;
 import dev.vplat.iommu.mock.MockIommuException;
 import dev.vplat.pci.RequesterId;
 import dev.vplat.platform.trace.Trace;
-import dev.vplat.platform.trace.TraceCategory;
 import dev.vplat.vfio.iommu.DomainType;
-import dev.vplat.vfio.iommu.HostIommu;
 import dev.vplat.vfio.iommu.IommuCap;
 import dev.vplat.vfio.iommu.IommuDomain;
 import dev.vplat.vfio.iommu.IommuHwInfo;
@@ -32,19 +30,14 @@ import java.util.function.Predicate;
  * <p>Devices may carry the selftest's mock_dev flags ({@link #DEVICE_NO_DIRTY}); a device without
  * them (a PCI function behind a machine's mock unit) has all capabilities.
  */
-public final class MockHostDriver implements HostIommu {
+public final class MockHostDriver extends HostIommuDriver {
     public static final String DRIVER_NAME = "mock";
     /** MOCK_FLAGS_DEVICE_NO_DIRTY: the device cannot take part in dirty tracking. */
     public static final int DEVICE_NO_DIRTY = 1 << 0;
 
     private final MockIommu unit;
-    private final Predicate<RequesterId> scope;
     private final DomainType defaultType;
-    private final Trace trace;
     private final Map<RequesterId, Integer> deviceFlags = new HashMap<>();
-    private final Map<RequesterId, IommuDomain> attached = new HashMap<>();
-    private final IommuDomain blocking = new FixedDomain(DomainType.BLOCKED, this);
-    private final IommuDomain identity = new FixedDomain(DomainType.IDENTITY, this);
 
     /**
      * @param scope       the requesters whose DMA reaches this unit
@@ -54,13 +47,12 @@ public final class MockHostDriver implements HostIommu {
      *                    as default_domain
      */
     public MockHostDriver(MockIommu unit, Predicate<RequesterId> scope, DomainType defaultType, Trace trace) {
+        super(DRIVER_NAME, unit.name(), scope, trace);
         if (defaultType == DomainType.UNMANAGED) {
             throw new IllegalArgumentException("a default domain is identity, DMA or blocking");
         }
         this.unit = unit;
-        this.scope = scope;
         this.defaultType = defaultType;
-        this.trace = trace;
     }
 
     public MockIommu unit() {
@@ -78,26 +70,11 @@ public final class MockHostDriver implements HostIommu {
     /** Forgets a removed device: its flags and the domain it was last attached to. */
     public void releaseDevice(RequesterId rid) {
         deviceFlags.remove(rid);
-        attached.remove(rid);
+        forgetAttachment(rid);
     }
 
     private boolean noDirty(RequesterId rid) {
         return (deviceFlags.getOrDefault(rid, 0) & DEVICE_NO_DIRTY) != 0;
-    }
-
-    @Override
-    public String unitId() {
-        return unit.name();
-    }
-
-    @Override
-    public String driverName() {
-        return DRIVER_NAME;
-    }
-
-    @Override
-    public boolean covers(RequesterId rid) {
-        return scope.test(rid);
     }
 
     /** generic_device_group: the mock isolates every device. */
@@ -115,20 +92,13 @@ public final class MockHostDriver implements HostIommu {
         };
     }
 
-    @Override
-    public IommuDomain allocBlockingDomain() {
-        return blocking;
-    }
-
     /**
      * mock_domain_alloc_paging_flags: NEST_PARENT and DIRTY_TRACKING are accepted, anything else
      * is EOPNOTSUPP; dirty tracking gives the domain its dirty ops.
      */
     @Override
     public PagingDomain allocPagingDomain(int flags) {
-        if ((flags & ~(ALLOC_NEST_PARENT | ALLOC_DIRTY_TRACKING)) != 0) {
-            throw new ErrnoException(Errno.EOPNOTSUPP, unitId() + ": unsupported domain flags 0x" + Integer.toHexString(flags));
-        }
+        requireKnownAllocFlags(flags, unitId() + ": unsupported domain flags");
         return new MockIommuDomain(this, DomainType.UNMANAGED, unit.allocateDomain(), (flags & ALLOC_DIRTY_TRACKING) != 0);
     }
 
@@ -139,9 +109,7 @@ public final class MockHostDriver implements HostIommu {
      */
     @Override
     public void attachDevice(IommuDomain domain, RequesterId rid) {
-        if (domain.iommu() != this) {
-            throw new ErrnoException(Errno.EINVAL, "domain of another IOMMU unit");
-        }
+        requireOwnDomain(domain);
         if (domain instanceof MockIommuDomain d && d.supportsDirtyTracking() && noDirty(rid)) {
             throw new ErrnoException(Errno.EINVAL, rid + " cannot attach to a dirty-tracking domain");
         }
@@ -154,19 +122,8 @@ public final class MockHostDriver implements HostIommu {
         } catch (MockIommuException e) {
             throw new ErrnoException(Errno.of(e.errno()), e.getMessage());
         }
-        IommuDomain old = attached.put(rid, domain);
-        if (old instanceof MockIommuDomain d) {
-            d.attached(-1);
-        }
-        if (domain instanceof MockIommuDomain d) {
-            d.attached(1);
-        }
+        recordAttach(rid, domain);
         log("%s -> %s", rid, domain);
-    }
-
-    /** The domain the driver last attached {@code rid} to, or null. */
-    public IommuDomain attachedDomain(RequesterId rid) {
-        return attached.get(rid);
     }
 
     /** mock_domain_capable: coherency always; dirty tracking unless the device has NO_DIRTY. */
@@ -191,12 +148,6 @@ public final class MockHostDriver implements HostIommu {
     @Override
     public IommuHwInfo hwInfo() {
         return IommuHwInfo.selftest(0);
-    }
-
-    private void log(String format, Object... args) {
-        if (trace.on(TraceCategory.IOMMU)) {
-            trace.line(TraceCategory.IOMMU, unitId(), String.format(format, args));
-        }
     }
 
     @Override

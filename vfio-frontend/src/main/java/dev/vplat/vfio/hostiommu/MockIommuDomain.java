@@ -4,8 +4,6 @@ import dev.vplat.iommu.mock.MockDomain;
 import dev.vplat.iommu.mock.MockIommu;
 import dev.vplat.iommu.mock.MockIommuException;
 import dev.vplat.vfio.iommu.DomainType;
-import dev.vplat.vfio.iommu.HostIommu;
-import dev.vplat.vfio.iommu.PagingDomain;
 import dev.vplat.vfio.kernel.Errno;
 import dev.vplat.vfio.kernel.ErrnoException;
 
@@ -19,36 +17,17 @@ import java.util.function.LongConsumer;
  * mock_domain_alloc_paging sets it: pgsize_bitmap = MOCK_IO_PAGE_SIZE (2 KiB), aperture
  * [MOCK_APERTURE_START, MOCK_APERTURE_LAST].
  */
-public final class MockIommuDomain implements PagingDomain {
+public final class MockIommuDomain extends DriverDomain {
     private static final long PAGE = MockIommu.PAGE_SIZE;
 
-    private final MockHostDriver driver;
-    private final DomainType type;
     private final MockDomain hardware;
     private final boolean dirtyOps;
-    private int attachedDevices;
     private boolean freed;
 
     MockIommuDomain(MockHostDriver driver, DomainType type, MockDomain hardware, boolean dirtyOps) {
-        this.driver = driver;
-        this.type = type;
+        super(driver, type);
         this.hardware = hardware;
         this.dirtyOps = dirtyOps;
-    }
-
-    @Override
-    public DomainType type() {
-        return type;
-    }
-
-    @Override
-    public HostIommu iommu() {
-        return driver;
-    }
-
-    @Override
-    public String driverName() {
-        return MockHostDriver.DRIVER_NAME;
     }
 
     /** The unit's page table this domain programs. */
@@ -148,19 +127,13 @@ public final class MockIommuDomain implements PagingDomain {
         return marked;
     }
 
-    void attached(int delta) {
-        attachedDevices += delta;
-    }
-
     /** mock_domain_free: the domain must be detached and empty (the kernel WARNs otherwise). */
     @Override
     public void free() {
         if (freed) {
             throw new IllegalStateException(this + " freed twice");
         }
-        if (attachedDevices > 0) {
-            throw new IllegalStateException(this + " is still attached to " + attachedDevices + " device(s)");
-        }
+        requireDetached();
         if (hardware.mappedBytes() != 0) {
             throw new IllegalStateException(this + " freed with " + hardware.mappedBytes() / PAGE + " IO pages mapped");
         }
@@ -173,6 +146,6 @@ public final class MockIommuDomain implements PagingDomain {
 
     @Override
     public String toString() {
-        return type.wireName() + " domain " + hardware.id() + " of " + driver.unitId();
+        return type().wireName() + " domain " + hardware.id() + " of " + iommu().unitId();
     }
 }

@@ -3,9 +3,6 @@ package dev.vplat.vfio.hostiommu;
 import dev.vplat.platform.memory.GuestMemory;
 import dev.vplat.vfio.kernel.HostPageAllocator;
 
-import java.util.ArrayList;
-import java.util.List;
-
 /**
  * A VT-d second-level page table in emulated RAM (spec §9.8, fact sheet A.18): 512 eight-byte
  * entries per 4 KiB table, 9 index bits per level, an entry present iff R or W is set, PS marking
@@ -20,17 +17,16 @@ final class SecondLevelTable {
     private static final int PAGE_SHIFT = 12;
 
     private final GuestMemory ram;
-    private final HostPageAllocator pages;
+    private final TablePages tablePages;
     private final int levels;
     private final long root;
-    private final List<Long> tablePages = new ArrayList<>();
 
     /** @param levels 3 (39-bit) or 4 (48-bit), as the context entry's AW says (levels = 2 + AW) */
     SecondLevelTable(GuestMemory ram, HostPageAllocator pages, int levels) {
         this.ram = ram;
-        this.pages = pages;
+        this.tablePages = new TablePages(ram, pages);
         this.levels = levels;
-        this.root = newTable();
+        this.root = tablePages.allocate();
     }
 
     long root() {
@@ -44,12 +40,6 @@ final class SecondLevelTable {
     /** Input address width the table translates: 12 + 9 · levels bits. */
     int addressWidth() {
         return PAGE_SHIFT + 9 * levels;
-    }
-
-    private long newTable() {
-        long page = InvalidationQueue.zeroedPage(ram, pages);
-        tablePages.add(page);
-        return page;
     }
 
     private static int shift(int level) {
@@ -70,7 +60,7 @@ final class SecondLevelTable {
             long slot = entryAddr(table, iova, level);
             long pte = ram.readRam(slot, 8);
             if ((pte & (PTE_READ | PTE_WRITE)) == 0) {
-                long next = newTable();
+                long next = tablePages.allocate();
                 pte = next | PTE_READ | PTE_WRITE;
                 ram.writeRam(slot, 8, pte);
             }
@@ -117,13 +107,10 @@ final class SecondLevelTable {
 
     /** Table pages in use, root included. */
     int tablePageCount() {
-        return tablePages.size();
+        return tablePages.count();
     }
 
     void free() {
-        for (long page : tablePages) {
-            pages.free(page);
-        }
-        tablePages.clear();
+        tablePages.freeAll();
     }
 }

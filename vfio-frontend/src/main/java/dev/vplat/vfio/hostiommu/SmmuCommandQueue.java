@@ -182,7 +182,7 @@ final class SmmuCommandQueue {
 
     /** __arm_smmu_cmdq_poll_until_msi: the unit's MSI write of 0 clears the sync's first dword. */
     private void waitForSyncMsi(long syncSlot) {
-        for (int i = 0; i < SmmuMmio.POLL_LIMIT; i++) {
+        for (int i = 0; i < UnitMmio.POLL_LIMIT; i++) {
             if (ram.readRam(syncSlot, 4) == 0) {
                 return;
             }
@@ -193,7 +193,7 @@ final class SmmuCommandQueue {
 
     /** __arm_smmu_cmdq_poll_until_consumed: CMDQ_CONS has caught up with PROD. */
     private void waitConsumed() {
-        for (int i = 0; i < SmmuMmio.POLL_LIMIT; i++) {
+        for (int i = 0; i < UnitMmio.POLL_LIMIT; i++) {
             if ((regs.read32(SmmuRegs.CMDQ_CONS) & wrapMask()) == prod) {
                 return;
             }

@@ -1,8 +1,6 @@
 package dev.vplat.vfio.hostiommu;
 
 import dev.vplat.vfio.iommu.DomainType;
-import dev.vplat.vfio.iommu.HostIommu;
-import dev.vplat.vfio.iommu.PagingDomain;
 import dev.vplat.vfio.kernel.Errno;
 import dev.vplat.vfio.kernel.ErrnoException;
 
@@ -17,49 +15,25 @@ import java.util.List;
  * unit never caches a fault, and Linux's SMMUv3 driver issues none); unmapping clears the leaves
  * and invalidates them by range, one run of same-sized leaves at a time, then CMD_SYNC.
  */
-final class SmmuTranslatedDomain implements PagingDomain {
-    private static final long PAGE = 4096;
+final class SmmuTranslatedDomain extends PageTableDomain {
     private static final int[] LEAF_LEVELS = {1, 2, 3};
 
     private final SmmuV3HostDriver unit;
-    private final DomainType type;
     private final boolean stage2;
     private final int tag;
     private final LpaeTable table;
-    private int attachedDevices;
-    private boolean freed;
 
     SmmuTranslatedDomain(SmmuV3HostDriver unit, DomainType type, boolean stage2, int tag, LpaeTable table) {
+        super(unit, type);
         this.unit = unit;
-        this.type = type;
         this.stage2 = stage2;
         this.tag = tag;
         this.table = table;
     }
 
     @Override
-    public DomainType type() {
-        return type;
-    }
-
-    @Override
-    public HostIommu iommu() {
-        return unit;
-    }
-
-    @Override
-    public String driverName() {
-        return SmmuV3HostDriver.DRIVER_NAME;
-    }
-
-    @Override
     public long pageSizeBitmap() {
         return SmmuV3HostDriver.PAGE_SIZES;
-    }
-
-    @Override
-    public long apertureStart() {
-        return 0;
     }
 
     /** 2^ias − 1: 48 bits for stage 1, the unit's IAS for stage 2 (domain geometry in Linux). */
@@ -81,20 +55,13 @@ final class SmmuTranslatedDomain implements PagingDomain {
         return table;
     }
 
-    void attached(int delta) {
-        attachedDevices += delta;
-    }
-
     /**
      * Linux's io-pgtable-arm maps nothing (and reports success) for a mapping with neither read
      * nor write permission; so does this domain.
      */
     @Override
     public void map(long iova, long gpa, long length, int prot) {
-        checkRange(iova, length);
-        if (((iova | gpa | length) & (PAGE - 1)) != 0) {
-            throw new ErrnoException(Errno.EINVAL, "iova, address and length must be 4 KiB aligned");
-        }
+        checkMap(iova, gpa, length);
         if (table.anyMapped(iova, length)) {
             throw new ErrnoException(Errno.EEXIST, String.format("[0x%x, +0x%x) is already partly mapped", iova, length));
         }
@@ -166,34 +133,21 @@ final class SmmuTranslatedDomain implements PagingDomain {
     }
 
     @Override
-    public long iovaToPhys(long iova) {
-        return iova < 0 || iova > apertureEnd() ? -1 : table.lookup(iova);
-    }
-
-    private void checkRange(long iova, long length) {
-        if (length <= 0 || iova < 0 || iova + length - 1 > apertureEnd() || iova + length - 1 < iova) {
-            throw new ErrnoException(Errno.EINVAL, String.format("[0x%x, +0x%x) is outside the aperture [0, 0x%x]",
-                    iova, length, apertureEnd()));
-        }
+    long lookup(long iova) {
+        return table.lookup(iova);
     }
 
     /** arm_smmu_domain_free_paging: TLB entries of the ASID/VMID invalidated, tables and tag released. */
     @Override
-    public void free() {
-        if (attachedDevices > 0) {
-            throw new IllegalStateException(this + " is still attached to " + attachedDevices + " device(s)");
-        }
-        if (!freed) {
-            freed = true;
-            unit.invalidateAll(this);
-            table.free();
-            unit.releaseTag(stage2, tag);
-        }
+    void release() {
+        unit.invalidateAll(this);
+        table.free();
+        unit.releaseTag(stage2, tag);
     }
 
     @Override
     public String toString() {
-        return String.format("%s stage %d domain %s %d of %s", type.wireName(), stage2 ? 2 : 1,
+        return String.format("%s stage %d domain %s %d of %s", type().wireName(), stage2 ? 2 : 1,
                 stage2 ? "VMID" : "ASID", tag, unit.unitId());
     }
 }

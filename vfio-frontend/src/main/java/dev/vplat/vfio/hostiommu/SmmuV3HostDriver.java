@@ -5,10 +5,8 @@ import dev.vplat.platform.irq.InterruptListener;
 import dev.vplat.platform.irq.MsiMessage;
 import dev.vplat.platform.machine.Machine;
 import dev.vplat.platform.memory.GuestMemory;
-import dev.vplat.platform.trace.Trace;
 import dev.vplat.platform.trace.TraceCategory;
 import dev.vplat.vfio.iommu.DomainType;
-import dev.vplat.vfio.iommu.HostIommu;
 import dev.vplat.vfio.iommu.IommuCap;
 import dev.vplat.vfio.iommu.IommuDomain;
 import dev.vplat.vfio.iommu.IommuHwInfo;
@@ -49,7 +47,7 @@ import java.util.function.Predicate;
  * with CFGI_STE/CFGI_CD + CMD_SYNC; every unmap is followed by CMD_TLBI_NH_VA / CMD_TLBI_S2_IPA
  * (range form with IDR3.RIL) and a CMD_SYNC; a freed domain's ASID/VMID is invalidated.
  */
-public final class SmmuV3HostDriver implements HostIommu {
+public final class SmmuV3HostDriver extends HostIommuDriver {
     public static final String DRIVER_NAME = "arm-smmu-v3";
     /** IOMMU_HW_INFO_TYPE_ARM_SMMUV3 (include/uapi/linux/iommufd.h). */
     public static final int HW_INFO_TYPE_ARM_SMMUV3 = 2;
@@ -71,24 +69,18 @@ public final class SmmuV3HostDriver implements HostIommu {
     private static final long MAIR = 0xF404_FF44L;
     static final int CFG_ABORT = 0, CFG_BYPASS = 4, CFG_S1_TRANS = 5, CFG_S2_TRANS = 6;
 
-    private final String unitId;
-    private final Predicate<RequesterId> scope;
     private final Machine machine;
     private final GuestMemory memory;
     private final HostPageAllocator pages;
     private final DomainType defaultType;
     private final long msiAddress;
     private final int msiDataBase;
-    private final Trace trace;
     private final SmmuMmio regs;
     private final List<SmmuV3Event> events = new ArrayList<>();
     private final List<String> globalErrors = new ArrayList<>();
-    private final Map<RequesterId, IommuDomain> attached = new HashMap<>();
     private final Map<RequesterId, Long> cdTables = new HashMap<>();
     private final BitSet asids = new BitSet();
     private final BitSet vmids = new BitSet();
-    private final IommuDomain blocking = new FixedDomain(DomainType.BLOCKED, this);
-    private final IommuDomain identity = new FixedDomain(DomainType.IDENTITY, this);
     private final EntryWriter steWriter;
     private final EntryWriter cdWriter;
     private final InterruptListener irqListener = new InterruptListener() {
@@ -138,18 +130,13 @@ public final class SmmuV3HostDriver implements HostIommu {
      */
     public SmmuV3HostDriver(String unitId, long base, Predicate<RequesterId> scope, Machine machine,
                             HostPageAllocator pages, DomainType defaultType, long msiAddress, int msiDataBase) {
-        if (defaultType != DomainType.IDENTITY && defaultType != DomainType.DMA) {
-            throw new IllegalArgumentException("a default domain is identity or DMA, not " + defaultType);
-        }
-        this.unitId = unitId;
-        this.scope = scope;
+        super(DRIVER_NAME, unitId, scope, machine.trace());
         this.machine = machine;
         this.memory = machine.system();
         this.pages = pages;
-        this.defaultType = defaultType;
+        this.defaultType = identityOrDma(defaultType);
         this.msiAddress = msiAddress;
         this.msiDataBase = msiDataBase;
-        this.trace = machine.trace();
         this.regs = new SmmuMmio(memory, base, unitId);
         this.steWriter = new EntryWriter(memory, SmmuV3HostDriver::steUsedQwords);
         this.cdWriter = new EntryWriter(memory, SmmuV3HostDriver::cdUsedQwords);
@@ -204,7 +191,7 @@ public final class SmmuV3HostDriver implements HostIommu {
     }
 
     private void fail(String why) {
-        throw new IllegalStateException(unitId + ": " + why);
+        throw new IllegalStateException(unitId() + ": " + why);
     }
 
     private void deviceReset() {
@@ -290,7 +277,7 @@ public final class SmmuV3HostDriver implements HostIommu {
         List<SmmuV3Event> found = new ArrayList<>();
         long overflowsBefore = evtq.overflows();
         for (long[] dw : evtq.drain()) {
-            SmmuV3Event e = SmmuV3Event.decode(unitId, dw);
+            SmmuV3Event e = SmmuV3Event.decode(unitId(), dw);
             found.add(e);
             log("%s", e);
         }
@@ -331,25 +318,10 @@ public final class SmmuV3HostDriver implements HostIommu {
 
     private void logError(String message) {
         globalErrors.add(message);
-        trace.line(TraceCategory.IOMMU, unitId, message);
+        trace.line(TraceCategory.IOMMU, unitId(), message);
     }
 
     // ---- HostIommu
-
-    @Override
-    public String unitId() {
-        return unitId;
-    }
-
-    @Override
-    public String driverName() {
-        return DRIVER_NAME;
-    }
-
-    @Override
-    public boolean covers(RequesterId rid) {
-        return scope.test(rid);
-    }
 
     /** PCI devices group by topology (pci_device_group, arm_smmu_device_group). */
     @Override
@@ -371,11 +343,6 @@ public final class SmmuV3HostDriver implements HostIommu {
         return defaultType == DomainType.DMA ? newDomain(DomainType.DMA, !SmmuRegs.s1p(idr[0])) : identity;
     }
 
-    @Override
-    public IommuDomain allocBlockingDomain() {
-        return blocking;
-    }
-
     /**
      * arm_smmu_domain_alloc_paging_flags: stage 1 unless the unit only has stage 2; a nesting parent
      * is a stage 2 domain and needs both stages (ARM_SMMU_FEAT_NESTING); dirty tracking needs
@@ -384,16 +351,14 @@ public final class SmmuV3HostDriver implements HostIommu {
     @Override
     public PagingDomain allocPagingDomain(int flags) {
         requireUp();
-        if ((flags & ~(ALLOC_NEST_PARENT | ALLOC_DIRTY_TRACKING)) != 0) {
-            throw new ErrnoException(Errno.EOPNOTSUPP, "unknown domain allocation flags 0x" + Integer.toHexString(flags));
-        }
+        requireKnownAllocFlags(flags, "unknown domain allocation flags");
         if ((flags & ALLOC_DIRTY_TRACKING) != 0) {
-            throw new ErrnoException(Errno.EOPNOTSUPP, unitId + " cannot track dirty pages (no HTTU dirty-state update)");
+            throw new ErrnoException(Errno.EOPNOTSUPP, unitId() + " cannot track dirty pages (no HTTU dirty-state update)");
         }
         boolean stage2 = !SmmuRegs.s1p(idr[0]);
         if ((flags & ALLOC_NEST_PARENT) != 0) {
             if (!SmmuRegs.s1p(idr[0]) || !SmmuRegs.s2p(idr[0])) {
-                throw new ErrnoException(Errno.EOPNOTSUPP, unitId + " cannot nest: it lacks stage 1 or stage 2");
+                throw new ErrnoException(Errno.EOPNOTSUPP, unitId() + " cannot nest: it lacks stage 1 or stage 2");
             }
             stage2 = true;
         }
@@ -405,7 +370,7 @@ public final class SmmuV3HostDriver implements HostIommu {
         int bits = stage2 ? (SmmuRegs.vmid16(idr[0]) ? 16 : 8) : (SmmuRegs.asid16(idr[0]) ? 16 : 8);
         int tag = ids.nextClearBit(1);
         if (tag >= 1 << bits) {
-            throw new ErrnoException(Errno.ENOSPC, unitId + ": no free " + (stage2 ? "VMID" : "ASID"));
+            throw new ErrnoException(Errno.ENOSPC, unitId() + ": no free " + (stage2 ? "VMID" : "ASID"));
         }
         int inputBits = stage2 ? ias : S1_INPUT_BITS;
         LpaeTable table = new LpaeTable(memory, pages, stage2 ? LpaeTable.Format.STAGE2 : LpaeTable.Format.STAGE1, inputBits);
@@ -440,20 +405,17 @@ public final class SmmuV3HostDriver implements HostIommu {
     @Override
     public void attachDevice(IommuDomain domain, RequesterId rid) {
         requireUp();
-        if (domain.iommu() != this) {
-            throw new ErrnoException(Errno.EINVAL, "domain of another IOMMU unit");
-        }
+        requireOwnDomain(domain);
         int sid = rid.value();
         if (sid >= 1L << sidBits) {
             throw new ErrnoException(Errno.ERANGE, String.format("StreamID 0x%x is beyond the %d-bit stream table", sid, sidBits));
         }
-        IommuDomain old = attached.get(rid);
-        if (old == domain) {
+        if (attachedDomain(rid) == domain) {
             return;
         }
         long[] ste;
         if (domain instanceof SmmuTranslatedDomain t && !t.stage2()) {
-            long cdTable = cdTables.computeIfAbsent(rid, r -> HostTables.zeroedBlock(memory, pages, 1));
+            long cdTable = cdTables.computeIfAbsent(rid, r -> HostTables.zeroedPage(memory, pages));
             cdWriter.write(cdTable, contextDescriptor(t), () -> cmdq.issueWithSync(SmmuCommandQueue.cfgiCd(sid, 0)));
             ste = cdTableSte(cdTable);
         } else if (domain instanceof SmmuTranslatedDomain t) {
@@ -464,23 +426,13 @@ public final class SmmuV3HostDriver implements HostIommu {
             ste = abortSte();
         }
         steWriter.write(steAddress(sid), ste, () -> cmdq.issueWithSync(SmmuCommandQueue.cfgiSte(sid)));
-        if (old instanceof SmmuTranslatedDomain t) {
-            t.attached(-1);
-            if (!t.stage2() && !(domain instanceof SmmuTranslatedDomain n && !n.stage2())) {
-                cdWriter.write(cdTables.get(rid), new long[EntryWriter.QWORDS],
-                        () -> cmdq.issueWithSync(SmmuCommandQueue.cfgiCd(sid, 0)));
-            }
+        IommuDomain old = recordAttach(rid, domain);
+        if (old instanceof SmmuTranslatedDomain t && !t.stage2()
+                && !(domain instanceof SmmuTranslatedDomain n && !n.stage2())) {
+            cdWriter.write(cdTables.get(rid), new long[EntryWriter.QWORDS],
+                    () -> cmdq.issueWithSync(SmmuCommandQueue.cfgiCd(sid, 0)));
         }
-        if (domain instanceof SmmuTranslatedDomain t) {
-            t.attached(1);
-        }
-        attached.put(rid, domain);
         log("%s: STE -> %s", rid, domain);
-    }
-
-    /** The domain the driver last attached {@code rid} to, or null. */
-    public IommuDomain attachedDomain(RequesterId rid) {
-        return attached.get(rid);
     }
 
     long steAddress(int sid) {
@@ -612,7 +564,7 @@ public final class SmmuV3HostDriver implements HostIommu {
 
     private void requireUp() {
         if (!up) {
-            throw new IllegalStateException(unitId + " has not been brought up");
+            throw new IllegalStateException(unitId() + " has not been brought up");
         }
     }
 
@@ -625,9 +577,4 @@ public final class SmmuV3HostDriver implements HostIommu {
         return cap == IommuCap.CACHE_COHERENCY;
     }
 
-    private void log(String format, Object... args) {
-        if (trace.on(TraceCategory.IOMMU)) {
-            trace.line(TraceCategory.IOMMU, unitId, String.format(format, args));
-        }
-    }
 }

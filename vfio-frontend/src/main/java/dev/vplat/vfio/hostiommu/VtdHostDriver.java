@@ -6,10 +6,8 @@ import dev.vplat.platform.irq.MsiMessage;
 import dev.vplat.platform.machine.Machine;
 import dev.vplat.platform.machine.MemoryMapEntry;
 import dev.vplat.platform.memory.GuestMemory;
-import dev.vplat.platform.trace.Trace;
 import dev.vplat.platform.trace.TraceCategory;
 import dev.vplat.vfio.iommu.DomainType;
-import dev.vplat.vfio.iommu.HostIommu;
 import dev.vplat.vfio.iommu.IommuCap;
 import dev.vplat.vfio.iommu.IommuDomain;
 import dev.vplat.vfio.iommu.IommuHwInfo;
@@ -21,9 +19,7 @@ import dev.vplat.vfio.kernel.HostPageAllocator;
 
 import java.util.ArrayList;
 import java.util.BitSet;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.function.Predicate;
 
 /**
@@ -44,27 +40,21 @@ import java.util.function.Predicate;
  * a domain-selective IOTLB invalidation, every mapping change by a page-selective IOTLB
  * invalidation, each batch closed by a wait descriptor with status write.
  */
-public final class VtdHostDriver implements HostIommu {
+public final class VtdHostDriver extends HostIommuDriver {
     public static final String DRIVER_NAME = "intel-iommu";
     /** Context entry translation types (spec §9.3). */
     private static final long TT_UNTRANSLATED = 0;
     private static final long TT_PASS_THROUGH = 2;
     private static final int MAX_DOMAIN_ID = 0xFFFF;
 
-    private final String unitId;
-    private final Predicate<RequesterId> scope;
     private final Machine machine;
     private final GuestMemory memory;
     private final HostPageAllocator pages;
     private final DomainType defaultType;
     private final MsiMessage faultMsi;
-    private final Trace trace;
     private final DmarMmio regs;
     private final List<VtdFault> faults = new ArrayList<>();
-    private final Map<RequesterId, IommuDomain> attached = new HashMap<>();
     private final BitSet domainIds = new BitSet();
-    private final IommuDomain blocking = new FixedDomain(DomainType.BLOCKED, this);
-    private final IommuDomain passThrough = new FixedDomain(DomainType.IDENTITY, this);
     private final InterruptListener faultListener = new InterruptListener() {
         @Override
         public void onMsi(MsiMessage message) {
@@ -90,17 +80,12 @@ public final class VtdHostDriver implements HostIommu {
      */
     public VtdHostDriver(String unitId, long base, Predicate<RequesterId> scope, Machine machine,
                          HostPageAllocator pages, DomainType defaultType, MsiMessage faultMsi) {
-        if (defaultType != DomainType.IDENTITY && defaultType != DomainType.DMA) {
-            throw new IllegalArgumentException("a default domain is identity or DMA, not " + defaultType);
-        }
-        this.unitId = unitId;
-        this.scope = scope;
+        super(DRIVER_NAME, unitId, scope, machine.trace());
         this.machine = machine;
         this.memory = machine.system();
         this.pages = pages;
-        this.defaultType = defaultType;
+        this.defaultType = identityOrDma(defaultType);
         this.faultMsi = faultMsi;
-        this.trace = machine.trace();
         this.regs = new DmarMmio(memory, base, unitId);
     }
 
@@ -109,13 +94,13 @@ public final class VtdHostDriver implements HostIommu {
         cap = regs.read64(DmarRegs.CAP);
         ecap = regs.read64(DmarRegs.ECAP);
         if (cap == -1L && ecap == -1L) {
-            throw new IllegalStateException(unitId + ": no DMAR unit at 0x" + Long.toHexString(regs.base()));
+            throw new IllegalStateException(unitId() + ": no DMAR unit at 0x" + Long.toHexString(regs.base()));
         }
         if (!DmarRegs.ecapQi(ecap)) {
-            throw new IllegalStateException(unitId + ": the host driver needs queued invalidation (ECAP.QI)");
+            throw new IllegalStateException(unitId() + ": the host driver needs queued invalidation (ECAP.QI)");
         }
         if (DmarRegs.capSagaw(cap) == 0) {
-            throw new IllegalStateException(unitId + ": no supported second-level address width (CAP.SAGAW=0)");
+            throw new IllegalStateException(unitId() + ": no supported second-level address width (CAP.SAGAW=0)");
         }
         int ver = regs.read32(DmarRegs.VER);
         gcmd = regs.read32(DmarRegs.GSTS) & DmarRegs.GCMD_PERSISTENT;
@@ -132,7 +117,7 @@ public final class VtdHostDriver implements HostIommu {
             regs.write32(DmarRegs.GCMD, gcmd);
             regs.waitFor(DmarRegs.GSTS, DmarRegs.GCMD_TE, 0, "translation disable");
         }
-        rootTable = InvalidationQueue.zeroedPage(memory, pages);
+        rootTable = HostTables.zeroedPage(memory, pages);
         flushWriteBuffer();
         regs.write64(DmarRegs.RTADDR, rootTable);
         regs.write32(DmarRegs.GCMD, gcmd | DmarRegs.GCMD_SRTP);
@@ -205,9 +190,9 @@ public final class VtdHostDriver implements HostIommu {
                 int sid = regs.read32(reg + 8) & 0xFFFF;
                 long addr = regs.read64(reg) & ~0xFFFL;
                 regs.write32(reg + 12, 1 << 31);
-                VtdFault fault = new VtdFault(unitId, RequesterId.fromValue(sid), addr, hi & 0xFF, (hi & (1 << 30)) != 0);
+                VtdFault fault = new VtdFault(unitId(), RequesterId.fromValue(sid), addr, hi & 0xFF, (hi & (1 << 30)) != 0);
                 found.add(fault);
-                trace.log(TraceCategory.IOMMU, unitId, fault.toString());
+                trace.log(TraceCategory.IOMMU, unitId(), fault.toString());
                 index = (index + 1) % records;
             }
         }
@@ -224,21 +209,6 @@ public final class VtdHostDriver implements HostIommu {
     }
 
     // ---- HostIommu ----
-
-    @Override
-    public String unitId() {
-        return unitId;
-    }
-
-    @Override
-    public String driverName() {
-        return DRIVER_NAME;
-    }
-
-    @Override
-    public boolean covers(RequesterId rid) {
-        return scope.test(rid);
-    }
 
     @Override
     public boolean groupsPerDevice() {
@@ -270,7 +240,7 @@ public final class VtdHostDriver implements HostIommu {
             return newTranslatedDomain(DomainType.DMA);
         }
         if (DmarRegs.ecapPassThrough(ecap)) {
-            return passThrough;
+            return identity;
         }
         if (identityTable == null) {
             identityTable = newTranslatedDomain(DomainType.IDENTITY);
@@ -284,11 +254,6 @@ public final class VtdHostDriver implements HostIommu {
         return identityTable;
     }
 
-    @Override
-    public IommuDomain allocBlockingDomain() {
-        return blocking;
-    }
-
     /**
      * intel_iommu_domain_alloc_paging_flags. Dirty tracking needs scalable mode with ECAP.SLADS and
      * nesting needs ECAP.NEST; this driver programs legacy-mode tables, so both are EOPNOTSUPP.
@@ -296,14 +261,12 @@ public final class VtdHostDriver implements HostIommu {
     @Override
     public PagingDomain allocPagingDomain(int flags) {
         requireUp();
-        if ((flags & ~(ALLOC_NEST_PARENT | ALLOC_DIRTY_TRACKING)) != 0) {
-            throw new ErrnoException(Errno.EOPNOTSUPP, "unknown domain allocation flags 0x" + Integer.toHexString(flags));
-        }
+        requireKnownAllocFlags(flags, "unknown domain allocation flags");
         if ((flags & ALLOC_DIRTY_TRACKING) != 0) {
-            throw new ErrnoException(Errno.EOPNOTSUPP, unitId + " cannot track dirty pages (legacy-mode second-level tables)");
+            throw new ErrnoException(Errno.EOPNOTSUPP, unitId() + " cannot track dirty pages (legacy-mode second-level tables)");
         }
         if ((flags & ALLOC_NEST_PARENT) != 0) {
-            throw new ErrnoException(Errno.EOPNOTSUPP, unitId + " cannot be a nesting parent (legacy-mode tables)");
+            throw new ErrnoException(Errno.EOPNOTSUPP, unitId() + " cannot be a nesting parent (legacy-mode tables)");
         }
         return newTranslatedDomain(DomainType.UNMANAGED);
     }
@@ -319,7 +282,7 @@ public final class VtdHostDriver implements HostIommu {
         // Domain id 0 is never used: with CAP.CM, hardware tags cached not-present entries with it.
         int id = domainIds.nextClearBit(1);
         if (id > MAX_DOMAIN_ID) {
-            throw new ErrnoException(Errno.ENOSPC, unitId + ": no free domain id");
+            throw new ErrnoException(Errno.ENOSPC, unitId() + ": no free domain id");
         }
         domainIds.set(id);
         return id;
@@ -337,10 +300,8 @@ public final class VtdHostDriver implements HostIommu {
     @Override
     public void attachDevice(IommuDomain domain, RequesterId rid) {
         requireUp();
-        if (domain.iommu() != this) {
-            throw new ErrnoException(Errno.EINVAL, "domain of another IOMMU unit");
-        }
-        if (attached.get(rid) == domain) {
+        requireOwnDomain(domain);
+        if (attachedDomain(rid) == domain) {
             return;
         }
         long entry = contextEntry(rid);
@@ -351,11 +312,8 @@ public final class VtdHostDriver implements HostIommu {
             memory.writeRam(entry + 8, 8, 0);
             qi.contextDeviceAndIotlbDomain(oldDid, rid.value(), oldDid);
         }
-        IommuDomain old = attached.put(rid, domain);
-        if (old instanceof VtdTranslatedDomain t) {
-            t.attached(-1);
-        }
         if (domain.type() == DomainType.BLOCKED) {
+            recordAttach(rid, domain);
             log("%s: context entry cleared (blocking)", rid);
             return;
         }
@@ -366,7 +324,6 @@ public final class VtdHostDriver implements HostIommu {
             did = t.domainId();
             aw = t.table().levels() - 2;
             newLo = t.table().root() | TT_UNTRANSLATED << 2 | 1;
-            t.attached(1);
         } else {
             did = passThroughDomainId;
             aw = (DmarRegs.capSagaw(cap) & 0b100) != 0 ? 2 : 1;
@@ -375,12 +332,8 @@ public final class VtdHostDriver implements HostIommu {
         memory.writeRam(entry + 8, 8, aw | (long) did << 8);
         memory.writeRam(entry, 8, newLo);
         qi.contextDeviceAndIotlbDomain(DmarRegs.capCachingMode(cap) ? 0 : did, rid.value(), did);
+        recordAttach(rid, domain);
         log("%s: context entry -> %s domain, DID %d", rid, domain.type().wireName(), did);
-    }
-
-    /** The domain the driver last attached {@code rid} to, or null. */
-    public IommuDomain attachedDomain(RequesterId rid) {
-        return attached.get(rid);
     }
 
     /** Address of the legacy context entry for {@code rid}, creating its context table on demand. */
@@ -389,7 +342,7 @@ public final class VtdHostDriver implements HostIommu {
         long lo = memory.readRam(rootEntry, 8);
         long contextTable;
         if ((lo & 1) == 0) {
-            contextTable = InvalidationQueue.zeroedPage(memory, pages);
+            contextTable = HostTables.zeroedPage(memory, pages);
             memory.writeRam(rootEntry + 8, 8, 0);
             memory.writeRam(rootEntry, 8, contextTable | 1);
         } else {
@@ -431,13 +384,8 @@ public final class VtdHostDriver implements HostIommu {
 
     private void requireUp() {
         if (!up) {
-            throw new IllegalStateException(unitId + " has not been brought up");
+            throw new IllegalStateException(unitId() + " has not been brought up");
         }
     }
 
-    private void log(String format, Object... args) {
-        if (trace.on(TraceCategory.IOMMU)) {
-            trace.line(TraceCategory.IOMMU, unitId, String.format(format, args));
-        }
-    }
 }

@@ -1,8 +1,6 @@
 package dev.vplat.vfio.hostiommu;
 
 import dev.vplat.vfio.iommu.DomainType;
-import dev.vplat.vfio.iommu.HostIommu;
-import dev.vplat.vfio.iommu.PagingDomain;
 import dev.vplat.vfio.kernel.Errno;
 import dev.vplat.vfio.kernel.ErrnoException;
 
@@ -12,49 +10,24 @@ import dev.vplat.vfio.kernel.ErrnoException;
  * pass-through. Mappings use 4 KiB leaves; every change is followed by a page-selective (or, past
  * CAP.MAMV, domain-selective) IOTLB invalidation through the unit's invalidation queue.
  */
-final class VtdTranslatedDomain implements PagingDomain {
-    private static final long PAGE = 4096;
-
+final class VtdTranslatedDomain extends PageTableDomain {
     private final VtdHostDriver unit;
-    private final DomainType type;
     private final int domainId;
     private final SecondLevelTable table;
     private final long apertureEnd;
-    private int attachedDevices;
-    private boolean freed;
 
     VtdTranslatedDomain(VtdHostDriver unit, DomainType type, int domainId, SecondLevelTable table, long apertureEnd) {
+        super(unit, type);
         this.unit = unit;
-        this.type = type;
         this.domainId = domainId;
         this.table = table;
         this.apertureEnd = apertureEnd;
-    }
-
-    @Override
-    public DomainType type() {
-        return type;
-    }
-
-    @Override
-    public HostIommu iommu() {
-        return unit;
-    }
-
-    @Override
-    public String driverName() {
-        return VtdHostDriver.DRIVER_NAME;
     }
 
     /** 4 KiB only: the driver maps with 4 KiB leaves. */
     @Override
     public long pageSizeBitmap() {
         return PAGE;
-    }
-
-    @Override
-    public long apertureStart() {
-        return 0;
     }
 
     @Override
@@ -70,16 +43,9 @@ final class VtdTranslatedDomain implements PagingDomain {
         return table;
     }
 
-    void attached(int delta) {
-        attachedDevices += delta;
-    }
-
     @Override
     public void map(long iova, long gpa, long length, int prot) {
-        checkRange(iova, length);
-        if (((iova | gpa | length) & (PAGE - 1)) != 0) {
-            throw new ErrnoException(Errno.EINVAL, "iova, address and length must be 4 KiB aligned");
-        }
+        checkMap(iova, gpa, length);
         for (long off = 0; off < length; off += PAGE) {
             if (table.lookup(iova + off) != -1) {
                 throw new ErrnoException(Errno.EEXIST, String.format("IOVA 0x%x is already mapped", iova + off));
@@ -133,31 +99,18 @@ final class VtdTranslatedDomain implements PagingDomain {
     }
 
     @Override
-    public long iovaToPhys(long iova) {
-        return iova < 0 || iova > apertureEnd ? -1 : table.lookup(iova);
-    }
-
-    private void checkRange(long iova, long length) {
-        if (length <= 0 || iova < 0 || iova + length - 1 > apertureEnd || iova + length - 1 < iova) {
-            throw new ErrnoException(Errno.EINVAL, String.format("[0x%x, +0x%x) is outside the aperture [0, 0x%x]",
-                    iova, length, apertureEnd));
-        }
+    long lookup(long iova) {
+        return table.lookup(iova);
     }
 
     @Override
-    public void free() {
-        if (attachedDevices > 0) {
-            throw new IllegalStateException("domain " + domainId + " is still attached to " + attachedDevices + " device(s)");
-        }
-        if (!freed) {
-            freed = true;
-            table.free();
-            unit.releaseDomainId(domainId);
-        }
+    void release() {
+        table.free();
+        unit.releaseDomainId(domainId);
     }
 
     @Override
     public String toString() {
-        return type.wireName() + " domain " + domainId + " of " + unit.unitId();
+        return type().wireName() + " domain " + domainId + " of " + unit.unitId();
     }
 }

@@ -2,6 +2,7 @@ package dev.vplat.vfio.platform;
 
 import dev.vplat.platform.clock.VirtualClock;
 import dev.vplat.platform.machine.Machine;
+import dev.vplat.platform.memory.LittleEndian;
 import dev.vplat.vfio.kernel.Errno;
 import dev.vplat.vfio.kernel.ErrnoException;
 import dev.vplat.vfio.kernel.HostKernel;
@@ -42,10 +43,7 @@ public final class MachineAccess {
     public byte[] readBytes(long addr, int size) {
         byte[] data = new byte[size];
         if (isSingleAccess(addr, size)) {
-            long v = machine.system().read(addr, size);
-            for (int i = 0; i < size; i++) {
-                data[i] = (byte) (v >>> (8 * i));
-            }
+            LittleEndian.store(machine.system().read(addr, size), data, 0, size);
         } else {
             machine.system().read(addr, data, 0, size);
         }
@@ -56,11 +54,7 @@ public final class MachineAccess {
     public void writeBytes(long addr, byte[] data) {
         checkWrite(addr, data.length);
         if (isSingleAccess(addr, data.length)) {
-            long v = 0;
-            for (int i = 0; i < data.length; i++) {
-                v |= (data[i] & 0xFFL) << (8 * i);
-            }
-            machine.system().write(addr, data.length, v);
+            machine.system().write(addr, data.length, LittleEndian.load(data, 0, data.length));
         } else {
             machine.system().write(addr, data, 0, data.length);
         }

@@ -6,6 +6,7 @@ import java.lang.reflect.RecordComponent;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -55,7 +56,7 @@ public final class Uapi {
     /** Decodes a struct from {@code bytes}; missing trailing bytes read as zero, as after copy_struct_from_user. */
     public static <R extends Record> R decode(Class<R> type, byte[] bytes) {
         Layout l = layout(type);
-        byte[] full = bytes.length >= l.size() ? bytes : java.util.Arrays.copyOf(bytes, l.size());
+        byte[] full = bytes.length >= l.size() ? bytes : Arrays.copyOf(bytes, l.size());
         ByteBuffer b = ByteBuffer.wrap(full).order(ByteOrder.LITTLE_ENDIAN);
         Object[] args = new Object[l.members().size()];
         for (int i = 0; i < args.length; i++) {
@@ -111,6 +112,33 @@ public final class Uapi {
             }
         }
         return out;
+    }
+
+    /** Encodes {@code values} back to back, as a C array of the struct that a pointer member points at. */
+    public static byte[] encodeArray(List<? extends Record> values) {
+        ByteBuffer out = null;
+        for (Record v : values) {
+            byte[] one = encode(v);
+            if (out == null) {
+                out = ByteBuffer.allocate(one.length * values.size());
+            }
+            out.put(one);
+        }
+        return out == null ? new byte[0] : out.array();
+    }
+
+    /** Decodes the first {@code count} elements of a C array of {@code type} laid out in {@code bytes}. */
+    public static <R extends Record> List<R> decodeArray(Class<R> type, byte[] bytes, int count) {
+        int size = sizeOf(type);
+        if (bytes.length < (long) size * count) {
+            throw new IllegalArgumentException(count + " x " + type.getSimpleName() + " need " + (long) size * count
+                    + " bytes, got " + bytes.length);
+        }
+        List<R> out = new ArrayList<>(count);
+        for (int i = 0; i < count; i++) {
+            out.add(decode(type, Arrays.copyOfRange(bytes, i * size, (i + 1) * size)));
+        }
+        return List.copyOf(out);
     }
 
     private static Layout layout(Class<?> type) {

@@ -4,6 +4,7 @@ import dev.vplat.pci.BarInfo;
 import dev.vplat.pci.PciFunction;
 import dev.vplat.pci.config.PciConfig;
 import dev.vplat.pci.sdk.BarKind;
+import dev.vplat.platform.memory.LittleEndian;
 import dev.vplat.vfio.kernel.Errno;
 import dev.vplat.vfio.kernel.ErrnoException;
 
@@ -201,10 +202,7 @@ final class VfioPciConfig {
         while (done < count) {
             int at = (int) pos + done;
             int n = chunk(at, count - done);
-            long v = readChunk(at, n);
-            for (int i = 0; i < n; i++) {
-                out[done + i] = (byte) (v >>> (8 * i));
-            }
+            LittleEndian.store(readChunk(at, n), out, done, n);
             done += n;
         }
         return out;
@@ -216,11 +214,7 @@ final class VfioPciConfig {
         while (done < data.length) {
             int at = (int) pos + done;
             int n = chunk(at, data.length - done);
-            long v = 0;
-            for (int i = 0; i < n; i++) {
-                v |= (data[done + i] & 0xFFL) << (8 * i);
-            }
-            writeChunk(at, n, v);
+            writeChunk(at, n, LittleEndian.load(data, done, n));
             done += n;
         }
         return done;

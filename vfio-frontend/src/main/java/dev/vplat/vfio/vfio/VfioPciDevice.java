@@ -4,6 +4,7 @@ import dev.vplat.pci.BarInfo;
 import dev.vplat.pci.PciFunction;
 import dev.vplat.pci.config.PciConfig;
 import dev.vplat.pci.sdk.BarKind;
+import dev.vplat.platform.memory.LittleEndian;
 import dev.vplat.vfio.kernel.Errno;
 import dev.vplat.vfio.kernel.ErrnoException;
 import dev.vplat.vfio.kernel.Process;
@@ -355,16 +356,9 @@ final class VfioPciDevice {
                 continue;
             }
             if (write) {
-                long v = 0;
-                for (int i = 0; i < size; i++) {
-                    v |= (buf[done + i] & 0xFFL) << (8 * i);
-                }
-                bar.ops().write(at, size, v);
+                bar.ops().write(at, size, LittleEndian.load(buf, done, size));
             } else {
-                long v = bar.ops().read(at, size);
-                for (int i = 0; i < size; i++) {
-                    buf[done + i] = (byte) (v >>> (8 * i));
-                }
+                LittleEndian.store(bar.ops().read(at, size), buf, done, size);
             }
             done += size;
         }

@@ -152,19 +152,10 @@ class SmmuV3HostDriverTest {
     /** Overlays a spy window on the unit's registers that records each write as NAME or NAME=value. */
     private List<String> spyOnWrites(SmmuV3 unit) {
         List<String> writes = new ArrayList<>();
-        MmioOps spy = new MmioOps() {
-            @Override
-            public long read(long offset, int size) {
-                return unit.mmio().read(offset, size);
-            }
-
-            @Override
-            public void write(long offset, int size, long value) {
-                boolean control = offset == 0x20 || offset == 0x44 || offset == 0x50;
-                writes.add(control ? name(offset) + "=" + Long.toHexString(value) : name(offset));
-                unit.mmio().write(offset, size, value);
-            }
-        };
+        MmioOps spy = WriteSpy.over(unit.mmio(), (offset, value) -> {
+            boolean control = offset == 0x20 || offset == 0x44 || offset == 0x50;
+            return control ? name(offset) + "=" + Long.toHexString(value) : name(offset);
+        }, writes);
         machine.system().root().add(new MmioRegion("spy", SmmuV3.WINDOW_SIZE, SmmuV3.ACCESS_RULES, spy), BASE, 50);
         return writes;
     }

@@ -94,18 +94,8 @@ class VtdHostDriverTest {
         m.vtd("dmar0", BASE, "host", "all", Map.of());
         VtdUnit unit = (VtdUnit) m.machine.component("dmar0");
         // A spy window over the unit's registers records every MMIO write the host driver makes.
-        MmioOps spy = new MmioOps() {
-            @Override
-            public long read(long offset, int size) {
-                return unit.registers().read(offset, size);
-            }
-
-            @Override
-            public void write(long offset, int size, long value) {
-                writes.add(offset == 0x18 ? "GCMD=" + Long.toHexString(value) : name((int) offset));
-                unit.registers().write(offset, size, value);
-            }
-        };
+        MmioOps spy = WriteSpy.over(unit.registers(),
+                (offset, value) -> offset == 0x18 ? "GCMD=" + Long.toHexString(value) : name((int) (long) offset), writes);
         m.machine.system().root().add(new MmioRegion("spy", 0x1000, VtdUnit.ACCESS_RULES, spy), BASE, 50);
         m.plug("dev", "dmatest", "", "03.0");
         m.realize();

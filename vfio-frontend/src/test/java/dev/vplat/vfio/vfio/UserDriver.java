@@ -2,6 +2,7 @@ package dev.vplat.vfio.vfio;
 
 import dev.vplat.pci.config.PciConfig;
 import dev.vplat.pci.devices.DmaTestDevice;
+import dev.vplat.vfio.iommufd.Iommufd;
 import dev.vplat.vfio.uapi.IommufdIoctl;
 import dev.vplat.vfio.uapi.IommufdStructs.IommuIoasAlloc;
 import dev.vplat.vfio.uapi.IommufdStructs.IommuIoasMap;
@@ -21,6 +22,14 @@ final class UserDriver {
 
     UserDriver(VfioBed bed) {
         this.bed = bed;
+    }
+
+    /** Moves {@code bdf} to vfio-pci and returns its cdev fd, bound to a fresh iommufd. */
+    int boundDevice(String bdf) {
+        bed.toVfio(bdf);
+        int dev = bed.open(bed.vfio.cdevPath(bdf));
+        bind(dev, bed.open(Iommufd.PATH));
+        return dev;
     }
 
     /** VFIO_DEVICE_BIND_IOMMUFD; returns the iommufd device id. */

@@ -18,20 +18,13 @@ class VfioIrqTest {
     private final VfioBed bed = new VfioBed();
     private final UserDriver drv = new UserDriver(bed);
 
-    private int device(String bdf) {
-        bed.toVfio(bdf);
-        int dev = bed.open(bed.vfio.cdevPath(bdf));
-        drv.bind(dev, bed.open(Iommufd.PATH));
-        return dev;
-    }
-
     private Errno setIrqs(int dev, int argsz, int flags, int index, int start, int count, byte[] data) {
         return VfioBed.errno(() -> drv.setIrqs(dev, argsz, flags, index, start, count, data));
     }
 
     @Test
     void headerValidationRejectsSizeIndexRangeAndDataTypeWithEinval() {
-        int dev = device(VfioBed.DMATEST);
+        int dev = drv.boundDevice(VfioBed.DMATEST);
         int efd = bed.eventfd();
         byte[] fd = VfioBed.ints(efd);
         int msix = VfioIoctl.PCI_MSIX_IRQ_INDEX;
@@ -51,7 +44,7 @@ class VfioIrqTest {
 
     @Test
     void handlersRefuseUnsupportedActionsAndBadEventfds() {
-        int dev = device(VfioBed.DMATEST);
+        int dev = drv.boundDevice(VfioBed.DMATEST);
         int msix = VfioIoctl.PCI_MSIX_IRQ_INDEX;
         assertEquals(Errno.ENOTTY, setIrqs(dev, HDR, VfioIoctl.IRQ_SET_DATA_NONE | VfioIoctl.IRQ_SET_ACTION_MASK, msix, 0, 1,
                 new byte[0]), "MSI-X masking is not exported");
@@ -69,7 +62,7 @@ class VfioIrqTest {
 
     @Test
     void msixVectorsGetHostVectorsTheDevicesMessagesSignalAndCountZeroDisables() {
-        int dev = device(VfioBed.DMATEST);
+        int dev = drv.boundDevice(VfioBed.DMATEST);
         int e0 = bed.eventfd();
         int e1 = bed.eventfd();
         drv.setIrqEventfds(dev, VfioIoctl.PCI_MSIX_IRQ_INDEX, 0, e0, -1);
@@ -90,7 +83,7 @@ class VfioIrqTest {
 
     @Test
     void intxIsAutomaskedOnAssertAndFiresAgainOnUnmaskWhileStillAsserted() {
-        int dev = device(VfioBed.DMATEST);
+        int dev = drv.boundDevice(VfioBed.DMATEST);
         int efd = bed.eventfd();
         drv.setIrqEventfds(dev, VfioIoctl.PCI_INTX_IRQ_INDEX, 0, efd);
         drv.enableBusMaster(dev);
@@ -111,7 +104,7 @@ class VfioIrqTest {
 
     @Test
     void theVirtualIntxDisableBitMasksInterrupts() {
-        int dev = device(VfioBed.EDU);
+        int dev = drv.boundDevice(VfioBed.EDU);
         int efd = bed.eventfd();
         drv.setIrqEventfds(dev, VfioIoctl.PCI_INTX_IRQ_INDEX, 0, efd);
         bed.pwrite(dev, VfioIoctl.PCI_CONFIG_REGION_INDEX, PciConfig.COMMAND, 2,
@@ -124,7 +117,7 @@ class VfioIrqTest {
 
     @Test
     void msiOnEduIsProgrammedWithAHostVectorAndSignalsItsEventfdOnceBusMasteringIsOn() {
-        int dev = device(VfioBed.EDU);
+        int dev = drv.boundDevice(VfioBed.EDU);
         int efd = bed.eventfd();
         drv.setIrqEventfds(dev, VfioIoctl.PCI_MSI_IRQ_INDEX, 0, efd);
         int cap = bed.function(VfioBed.EDU).findCapability(PciConfig.CAP_ID_MSI);
@@ -141,7 +134,7 @@ class VfioIrqTest {
 
     @Test
     void errAndReqTakeOneEventfdAndLoopBack() {
-        int dev = device(VfioBed.DMATEST);
+        int dev = drv.boundDevice(VfioBed.DMATEST);
         int efd = bed.eventfd();
         drv.setIrqEventfds(dev, VfioIoctl.PCI_ERR_IRQ_INDEX, 0, efd);
         drv.setIrqs(dev, HDR + 1, VfioIoctl.IRQ_SET_DATA_BOOL | VfioIoctl.IRQ_SET_ACTION_TRIGGER,

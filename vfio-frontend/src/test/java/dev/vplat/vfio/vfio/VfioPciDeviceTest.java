@@ -3,7 +3,6 @@ package dev.vplat.vfio.vfio;
 import dev.vplat.pci.PciFunction;
 import dev.vplat.pci.config.PciConfig;
 import dev.vplat.pci.devices.DmaTestDevice;
-import dev.vplat.vfio.iommufd.Iommufd;
 import dev.vplat.vfio.kernel.Errno;
 import dev.vplat.vfio.uapi.Uapi;
 import dev.vplat.vfio.uapi.VfioIoctl;
@@ -21,14 +20,6 @@ class VfioPciDeviceTest {
     private static final int CONFIG = VfioIoctl.PCI_CONFIG_REGION_INDEX;
     private final VfioBed bed = new VfioBed();
     private final UserDriver drv = new UserDriver(bed);
-
-    /** A bound cdev fd for {@code bdf}. */
-    private int device(String bdf) {
-        bed.toVfio(bdf);
-        int dev = bed.open(bed.vfio.cdevPath(bdf));
-        drv.bind(dev, bed.open(Iommufd.PATH));
-        return dev;
-    }
 
     private VfioDeviceInfo info(int dev) {
         long a = bed.put(new VfioDeviceInfo(24, 0, 0, 0, 0, 0));
@@ -50,11 +41,11 @@ class VfioPciDeviceTest {
 
     @Test
     void deviceInfoIsPciWithResetOnlyWhereTheFunctionHasFlr() {
-        VfioDeviceInfo dma = info(device(VfioBed.DMATEST));
+        VfioDeviceInfo dma = info(drv.boundDevice(VfioBed.DMATEST));
         assertEquals(VfioIoctl.DEVICE_FLAGS_PCI | VfioIoctl.DEVICE_FLAGS_RESET, dma.flags());
         assertEquals(9, dma.numRegions());
         assertEquals(5, dma.numIrqs());
-        int edu = device(VfioBed.EDU);
+        int edu = drv.boundDevice(VfioBed.EDU);
         assertEquals(VfioIoctl.DEVICE_FLAGS_PCI, info(edu).flags(), "edu has no FLR");
         assertEquals(Errno.EINVAL, VfioBed.errno(() -> bed.ioctl(edu, VfioIoctl.DEVICE_GET_INFO,
                 bed.put(new VfioDeviceInfo(15, 0, 0, 0, 0, 0)))));
@@ -63,7 +54,7 @@ class VfioPciDeviceTest {
 
     @Test
     void regionInfoGivesBarsConfigAndRomAtIndexShiftedOffsets() {
-        int dev = device(VfioBed.DMATEST);
+        int dev = drv.boundDevice(VfioBed.DMATEST);
         VfioRegionInfo bar0 = region(dev, 0, 32);
         assertEquals(4096, bar0.size());
         assertEquals(0, bar0.offset());
@@ -87,7 +78,7 @@ class VfioPciDeviceTest {
 
     @Test
     void theMsixBarCarriesTheMsixMappableCapability() {
-        int dev = device(VfioBed.DMATEST);
+        int dev = drv.boundDevice(VfioBed.DMATEST);
         VfioRegionInfo small = region(dev, 2, 32);
         assertEquals(40, small.argsz(), "argsz grows to hold the capability");
         assertEquals(0, small.capOffset());
@@ -101,7 +92,7 @@ class VfioPciDeviceTest {
 
     @Test
     void irqInfoCountsAndFlagsPerIndex() {
-        int dev = device(VfioBed.DMATEST);
+        int dev = drv.boundDevice(VfioBed.DMATEST);
         assertEquals(new VfioIrqInfo(16, VfioIoctl.IRQ_INFO_EVENTFD | VfioIoctl.IRQ_INFO_MASKABLE
                 | VfioIoctl.IRQ_INFO_AUTOMASKED, 0, 1), irq(dev, VfioIoctl.PCI_INTX_IRQ_INDEX));
         assertEquals(new VfioIrqInfo(16, VfioIoctl.IRQ_INFO_EVENTFD | VfioIoctl.IRQ_INFO_NORESIZE, 1, 0),
@@ -113,14 +104,14 @@ class VfioPciDeviceTest {
         assertEquals(new VfioIrqInfo(16, VfioIoctl.IRQ_INFO_EVENTFD | VfioIoctl.IRQ_INFO_NORESIZE, 4, 1),
                 irq(dev, VfioIoctl.PCI_REQ_IRQ_INDEX));
         assertEquals(Errno.EINVAL, VfioBed.errno(() -> irq(dev, 5)));
-        int edu = device(VfioBed.EDU);
+        int edu = drv.boundDevice(VfioBed.EDU);
         assertEquals(1, irq(edu, VfioIoctl.PCI_MSI_IRQ_INDEX).count());
         assertEquals(Errno.EINVAL, VfioBed.errno(() -> irq(edu, VfioIoctl.PCI_ERR_IRQ_INDEX)), "ERR is PCIe only");
     }
 
     @Test
     void barSizingRunsOnTheVirtualBarsAndNeverMovesTheRealOnes() {
-        int dev = device(VfioBed.DMATEST);
+        int dev = drv.boundDevice(VfioBed.DMATEST);
         PciFunction f = bed.function(VfioBed.DMATEST);
         long real = f.bar(0).address();
         assertNotEquals(0, real, "the host assigned BAR0");
@@ -136,7 +127,7 @@ class VfioPciDeviceTest {
 
     @Test
     void msiAddressAndDataWritesStayInTheVirtualCapability() {
-        int dev = device(VfioBed.EDU);
+        int dev = drv.boundDevice(VfioBed.EDU);
         PciFunction f = bed.function(VfioBed.EDU);
         int cap = f.findCapability(PciConfig.CAP_ID_MSI);
         bed.pwrite(dev, CONFIG, cap + PciConfig.MSI_ADDRESS_LO, 4, 0xFEE0_1000L);
@@ -152,7 +143,7 @@ class VfioPciDeviceTest {
 
     @Test
     void theMsixCapabilityIsReadOnlyToTheUser() {
-        int dev = device(VfioBed.DMATEST);
+        int dev = drv.boundDevice(VfioBed.DMATEST);
         PciFunction f = bed.function(VfioBed.DMATEST);
         int cap = f.findCapability(PciConfig.CAP_ID_MSIX);
         bed.pwrite(dev, CONFIG, cap + PciConfig.MSIX_FLAGS, 2, PciConfig.MSIX_FLAGS_ENABLE);
@@ -164,7 +155,7 @@ class VfioPciDeviceTest {
 
     @Test
     void identityRegistersAreReadFromTheDeviceAndCannotBeWritten() {
-        int dev = device(VfioBed.DMATEST);
+        int dev = drv.boundDevice(VfioBed.DMATEST);
         assertEquals(0xDA7A_1234L, bed.pread(dev, CONFIG, 0, 4));
         bed.pwrite(dev, CONFIG, 0, 4, 0);
         assertEquals(0xDA7A_1234L, bed.pread(dev, CONFIG, 0, 4));
@@ -173,7 +164,7 @@ class VfioPciDeviceTest {
 
     @Test
     void barRegionAccessReachesTheRegistersAndNeedsMemorySpaceEnabled() {
-        int dev = device(VfioBed.DMATEST);
+        int dev = drv.boundDevice(VfioBed.DMATEST);
         assertEquals(DmaTestDevice.ID_VALUE & 0xFFFF_FFFFL, bed.pread(dev, 0, DmaTestDevice.REG_ID, 4));
         bed.pwrite(dev, 0, DmaTestDevice.REG_DST, 8, 0x1234_5678_9000L);
         assertEquals(0x1234_5678_9000L, bed.pread(dev, 0, DmaTestDevice.REG_DST, 8));
@@ -187,7 +178,7 @@ class VfioPciDeviceTest {
 
     @Test
     void theMsixTableIsHiddenFromRegionAccess() {
-        int dev = device(VfioBed.DMATEST);
+        int dev = drv.boundDevice(VfioBed.DMATEST);
         assertEquals(0xFFFF_FFFFL, bed.pread(dev, 2, 0, 4), "table reads as ones");
         bed.pwrite(dev, 2, 0, 4, 0xFEE0_0000L);
         drv.setIrqEventfds(dev, VfioIoctl.PCI_MSIX_IRQ_INDEX, 0, bed.eventfd());
@@ -200,7 +191,7 @@ class VfioPciDeviceTest {
 
     @Test
     void resetIsFlrKeepingTheHostsSetupAndIsEinvalWithoutFlr() {
-        int dev = device(VfioBed.DMATEST);
+        int dev = drv.boundDevice(VfioBed.DMATEST);
         PciFunction f = bed.function(VfioBed.DMATEST);
         long bar = f.bar(0).address();
         bed.pwrite(dev, 0, DmaTestDevice.REG_DST, 8, 0x5000);
@@ -212,7 +203,7 @@ class VfioPciDeviceTest {
         bed.pwrite(dev, CONFIG, exp + PciConfig.EXP_DEVCTL, 2, PciConfig.EXP_DEVCTL_BCR_FLR);
         assertEquals(0, bed.pread(dev, 0, DmaTestDevice.REG_DST, 8), "Initiate FLR through config space resets too");
         assertEquals(0, bed.pread(dev, CONFIG, exp + PciConfig.EXP_DEVCTL, 2) & PciConfig.EXP_DEVCTL_BCR_FLR);
-        int edu = device(VfioBed.EDU);
+        int edu = drv.boundDevice(VfioBed.EDU);
         assertEquals(Errno.EINVAL, VfioBed.errno(() -> bed.ioctl(edu, VfioIoctl.DEVICE_RESET, 0)));
     }
 }
