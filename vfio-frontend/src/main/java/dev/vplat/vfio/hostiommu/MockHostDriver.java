@@ -14,6 +14,8 @@ import dev.vplat.vfio.iommu.PagingDomain;
 import dev.vplat.vfio.iommu.ReservedRegion;
 import dev.vplat.vfio.kernel.Errno;
 import dev.vplat.vfio.kernel.ErrnoException;
+import dev.vplat.vfio.kernel.failnth.FailNth;
+import dev.vplat.vfio.kernel.failnth.FaultPoint;
 
 import java.util.HashMap;
 import java.util.List;
@@ -129,6 +131,7 @@ public final class MockHostDriver implements HostIommu {
         if ((flags & ~(ALLOC_NEST_PARENT | ALLOC_DIRTY_TRACKING)) != 0) {
             throw new ErrnoException(Errno.EOPNOTSUPP, unitId() + ": unsupported domain flags 0x" + Integer.toHexString(flags));
         }
+        FailNth.point(FaultPoint.DOMAIN_ALLOC);
         return new MockIommuDomain(this, DomainType.UNMANAGED, unit.allocateDomain(), (flags & ALLOC_DIRTY_TRACKING) != 0);
     }
 
@@ -145,6 +148,7 @@ public final class MockHostDriver implements HostIommu {
         if (domain instanceof MockIommuDomain d && d.supportsDirtyTracking() && noDirty(rid)) {
             throw new ErrnoException(Errno.EINVAL, rid + " cannot attach to a dirty-tracking domain");
         }
+        FailNth.point(FaultPoint.ATTACH_DEV);
         try {
             switch (domain.type()) {
                 case BLOCKED -> unit.detach(rid);

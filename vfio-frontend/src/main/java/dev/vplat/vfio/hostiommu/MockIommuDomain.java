@@ -8,6 +8,8 @@ import dev.vplat.vfio.iommu.HostIommu;
 import dev.vplat.vfio.iommu.PagingDomain;
 import dev.vplat.vfio.kernel.Errno;
 import dev.vplat.vfio.kernel.ErrnoException;
+import dev.vplat.vfio.kernel.failnth.FailNth;
+import dev.vplat.vfio.kernel.failnth.FaultPoint;
 
 import java.util.function.LongConsumer;
 
@@ -75,6 +77,7 @@ public final class MockIommuDomain implements PagingDomain {
     @Override
     public void map(long iova, long gpa, long length, int prot) {
         int perms = ((prot & PROT_READ) != 0 ? MockDomain.PERM_READ : 0) | ((prot & PROT_WRITE) != 0 ? MockDomain.PERM_WRITE : 0);
+        FailNth.point(FaultPoint.DOMAIN_MAP);
         try {
             hardware.map(iova, gpa, length, perms);
         } catch (MockIommuException e) {

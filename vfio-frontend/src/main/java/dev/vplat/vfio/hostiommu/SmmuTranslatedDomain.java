@@ -5,6 +5,8 @@ import dev.vplat.vfio.iommu.HostIommu;
 import dev.vplat.vfio.iommu.PagingDomain;
 import dev.vplat.vfio.kernel.Errno;
 import dev.vplat.vfio.kernel.ErrnoException;
+import dev.vplat.vfio.kernel.failnth.FailNth;
+import dev.vplat.vfio.kernel.failnth.FaultPoint;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -101,6 +103,7 @@ final class SmmuTranslatedDomain implements PagingDomain {
         if ((prot & (PROT_READ | PROT_WRITE)) == 0) {
             return;
         }
+        FailNth.point(FaultPoint.DOMAIN_MAP);
         long done = 0;
         try {
             while (done < length) {

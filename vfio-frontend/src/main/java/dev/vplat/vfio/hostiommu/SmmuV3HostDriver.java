@@ -17,6 +17,8 @@ import dev.vplat.vfio.iommu.ReservedRegion;
 import dev.vplat.vfio.kernel.Errno;
 import dev.vplat.vfio.kernel.ErrnoException;
 import dev.vplat.vfio.kernel.HostPageAllocator;
+import dev.vplat.vfio.kernel.failnth.FailNth;
+import dev.vplat.vfio.kernel.failnth.FaultPoint;
 
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -396,6 +398,7 @@ public final class SmmuV3HostDriver implements HostIommu {
             }
             stage2 = true;
         }
+        FailNth.point(FaultPoint.DOMAIN_ALLOC);
         return newDomain(DomainType.UNMANAGED, stage2);
     }
 
@@ -435,6 +438,7 @@ public final class SmmuV3HostDriver implements HostIommu {
         if (old == domain) {
             return;
         }
+        FailNth.point(FaultPoint.ATTACH_DEV);
         long[] ste;
         if (domain instanceof SmmuTranslatedDomain t && !t.stage2()) {
             long cdTable = cdTables.computeIfAbsent(rid, r -> HostTables.zeroedBlock(memory, pages, 1));

@@ -1,6 +1,8 @@
 package dev.vplat.vfio.kernel;
 
 import dev.vplat.platform.memory.GuestMemory;
+import dev.vplat.vfio.kernel.failnth.FailNth;
+import dev.vplat.vfio.kernel.failnth.FaultPoint;
 
 import java.util.HashMap;
 import java.util.Map;
@@ -144,16 +146,22 @@ public final class UserMemory {
     /**
      * Pins the pages of [uva, uva+length) and returns their guest-physical addresses, one per
      * page. Fails with EFAULT, pinning nothing, if any page is unmapped or, for {@code writable},
-     * not writable.
+     * not writable; with ENOMEM, pinning nothing, when the host pool cannot back an untouched
+     * page (the pages faulted in before that stay mapped, as after a failed get_user_pages).
      */
     public long[] pin(long uva, long length, boolean writable) {
         long start = uva & -PAGE_SIZE;
         long end = roundUp(uva + length);
         checkAccess(start, end - start, writable);
+        FailNth.point(FaultPoint.USER_PIN);
         int n = (int) ((end - start) / PAGE_SIZE);
+        Frame[] backing = new Frame[n];
+        for (int i = 0; i < n; i++) {
+            backing[i] = frameFor(start + i * PAGE_SIZE);
+        }
         long[] gpas = new long[n];
         for (int i = 0; i < n; i++) {
-            Frame f = frameFor(start + i * PAGE_SIZE);
+            Frame f = backing[i];
             f.refs++;
             f.pins++;
             pinnedByGpa.put(f.gpa, f);

@@ -17,14 +17,17 @@ public final class Dispatcher extends ChannelInboundHandlerAdapter {
     private final SessionExecutor executor;
     private final ServerOptions options;
     private final AtomicLong serverQueuedEvents;
+    private final ServerHealth health;
     private FlowControl flow;
     private Session session;
 
-    public Dispatcher(MachineThread machine, SessionExecutor executor, ServerOptions options, AtomicLong serverQueuedEvents) {
+    public Dispatcher(MachineThread machine, SessionExecutor executor, ServerOptions options, AtomicLong serverQueuedEvents,
+                      ServerHealth health) {
         this.machine = machine;
         this.executor = executor;
         this.options = options;
         this.serverQueuedEvents = serverQueuedEvents;
+        this.health = health;
     }
 
     @Override
@@ -60,7 +63,7 @@ public final class Dispatcher extends ChannelInboundHandlerAdapter {
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
         if (!(cause instanceof IOException)) {
-            System.err.println("vplat: closing connection " + ctx.channel().remoteAddress() + ": " + cause);
+            health.internalError("connection " + ctx.channel().remoteAddress(), cause);
         }
         ctx.close();
     }

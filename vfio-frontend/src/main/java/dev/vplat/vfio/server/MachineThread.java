@@ -13,18 +13,28 @@ import java.util.concurrent.TimeUnit;
  * reported and the thread carries on.
  */
 public final class MachineThread implements AutoCloseable {
+    private final ServerHealth health;
     private final ScheduledThreadPoolExecutor executor = new ScheduledThreadPoolExecutor(1, r -> {
         Thread t = new Thread(r, "vplat-machine");
         t.setDaemon(true);
         return t;
     });
 
+    public MachineThread() {
+        this(new ServerHealth());
+    }
+
+    /** @param health where a task that throws is counted */
+    public MachineThread(ServerHealth health) {
+        this.health = health;
+    }
+
     public void execute(Runnable task) {
         executor.execute(() -> {
             try {
                 task.run();
             } catch (RuntimeException | Error e) {
-                System.err.println("vplat: machine thread task failed: " + e);
+                health.internalError("machine thread task", e);
                 e.printStackTrace();
             }
         });

@@ -15,11 +15,18 @@ public final class SessionManager {
     private final Platform platform;
     private final ServerOptions options;
     private final InterruptFanout fanout = new InterruptFanout();
+    private final ServerHealth health;
 
     public SessionManager(Platform platform, ServerOptions options) {
+        this(platform, options, new ServerHealth());
+    }
+
+    public SessionManager(Platform platform, ServerOptions options, ServerHealth health) {
         this.platform = platform;
         this.options = options;
+        this.health = health;
         platform.machine().interrupts().addListener(fanout);
+        platform.kernel().counter("internal_errors", health::internalErrors);
     }
 
     public Platform platform() {
@@ -32,6 +39,10 @@ public final class SessionManager {
 
     public ServerOptions options() {
         return options;
+    }
+
+    public ServerHealth health() {
+        return health;
     }
 
     public InterruptFanout fanout() {

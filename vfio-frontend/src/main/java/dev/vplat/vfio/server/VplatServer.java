@@ -45,7 +45,8 @@ import java.util.function.Supplier;
  */
 public final class VplatServer implements AutoCloseable {
     private final Platform platform;
-    private final MachineThread machine = new MachineThread();
+    private final ServerHealth health = new ServerHealth();
+    private final MachineThread machine = new MachineThread(health);
     private final SessionManager sessions;
     private final ServerOptions options;
     private final OpTable table;
@@ -62,7 +63,7 @@ public final class VplatServer implements AutoCloseable {
         this.platform = platform;
         this.options = options;
         this.sessions = machine.call(() -> {
-            SessionManager m = new SessionManager(platform, options);
+            SessionManager m = new SessionManager(platform, options, health);
             platform.kernel().counter("queued_events", queuedEvents::get);
             return m;
         });
@@ -100,6 +101,11 @@ public final class VplatServer implements AutoCloseable {
     /** Where the server listens, with ephemeral ports resolved ({@code tcp:127.0.0.1:40123}). */
     public List<ListenAddress> addresses() {
         return List.copyOf(bound);
+    }
+
+    /** Internal errors the server survived (the {@code internal_errors} counter). */
+    public ServerHealth health() {
+        return health;
     }
 
     public MachineThread machineThread() {
@@ -171,7 +177,7 @@ public final class VplatServer implements AutoCloseable {
                 p.addLast("frames", new FrameDecoder(options.maxPayload()));
                 p.addLast("requests", new RequestDecoder(table));
                 p.addLast("encoder", new BinaryEncoder());
-                p.addLast("dispatch", new Dispatcher(machine, new BinaryExecutor(sessions), options, queuedEvents));
+                p.addLast("dispatch", new Dispatcher(machine, new BinaryExecutor(sessions), options, queuedEvents, health));
             }
 
             @Override
@@ -180,7 +186,7 @@ public final class VplatServer implements AutoCloseable {
                 p.addLast("lines", new LineBasedFrameDecoder(TextExecutor.lineLimit(options), true, false));
                 p.addLast("commands", new TextCommandDecoder());
                 p.addLast("encoder", new TextEncoder());
-                p.addLast("dispatch", new Dispatcher(machine, new TextExecutor(sessions), options, queuedEvents));
+                p.addLast("dispatch", new Dispatcher(machine, new TextExecutor(sessions), options, queuedEvents, health));
             }
         };
     }
