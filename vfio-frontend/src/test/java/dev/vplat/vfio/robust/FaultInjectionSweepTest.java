@@ -2,26 +2,19 @@ package dev.vplat.vfio.robust;
 
 import dev.vplat.vfio.hostiommu.IommufdMockBus;
 import dev.vplat.vfio.kernel.failnth.FaultPoint;
-import dev.vplat.vfio.robust.HostBench.Proc;
 import dev.vplat.vfio.uapi.IommufdIoctl;
 import dev.vplat.vfio.uapi.IommufdStructs.IommuHwptAlloc;
-import dev.vplat.vfio.uapi.IommufdStructs.IommuIoasAlloc;
 import dev.vplat.vfio.uapi.IommufdStructs.IommuIoasCopy;
-import dev.vplat.vfio.uapi.IommufdStructs.IommuIoasMap;
 import dev.vplat.vfio.uapi.IommufdTestStructs;
 import dev.vplat.vfio.uapi.IommufdTestStructs.IommuTestCmd;
 import dev.vplat.vfio.uapi.IommufdTestStructs.MockDomain;
 import dev.vplat.vfio.uapi.Uapi;
 import dev.vplat.vfio.uapi.VfioIoctl;
-import dev.vplat.vfio.uapi.VfioStructs.VfioDeviceAttachIommufdPt;
-import dev.vplat.vfio.uapi.VfioStructs.VfioDeviceBindIommufd;
 import dev.vplat.vfio.uapi.VfioStructs.VfioIommuType1DmaMap;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.util.Map;
 
 import static dev.vplat.vfio.robust.HostBench.DMATEST0;
 import static dev.vplat.vfio.robust.HostBench.EDU1;
@@ -29,7 +22,6 @@ import static dev.vplat.vfio.robust.HostBench.MF0;
 import static dev.vplat.vfio.robust.HostBench.MF1;
 import static dev.vplat.vfio.robust.HostBench.PAGE;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * The conformance flows under fail-nth (the idea of the kernel's iommufd_fail_nth selftest): each
@@ -38,55 +30,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * exactly as before (objects, areas, pins, fds, group ownership, hardware attachment and
  * translations, counters), until the run that passes every point succeeds.
  */
-class FaultInjectionSweepTest {
-    private static final int RW = IommufdIoctl.IOAS_MAP_READABLE | IommufdIoctl.IOAS_MAP_WRITEABLE;
-    private static final int FIXED_RW = RW | IommufdIoctl.IOAS_MAP_FIXED_IOVA;
-    private static final long IOVA = 0x10_0000L;
-
-    private final HostBench bench = new HostBench();
-    private final long poolBaseline = bench.kernel.pages().allocatedPages();
-    private final Proc user = bench.spawn(false);
-    private final int iommufd = user.open("/dev/iommu");
-
-    /** Whatever the failed runs left in page tables goes with its domain: after exit the pool is as at boot. */
-    @AfterEach
-    void exitLeavesNothingBehind() {
-        user.exit();
-        Map<String, Long> counters = bench.kernel.counters();
-        assertEquals(0, counters.get("pinned_pages"), "process exit drops every pin");
-        assertEquals(0, counters.get("iommufd_objects"));
-        assertEquals(0, counters.get("dma_owner_claims"));
-        assertEquals(poolBaseline, counters.get("host_pool_pages"),
-                "host pool pages after every process exited");
-        bench.close();
-    }
-
-    private int ioasAlloc() {
-        return user.ioctl(iommufd, IommufdIoctl.IOMMU_IOAS_ALLOC, new IommuIoasAlloc(12, 0, 0)).outIoasId();
-    }
-
-    private long map(int ioas, long uva, long length, long iova) {
-        return user.ioctl(iommufd, IommufdIoctl.IOMMU_IOAS_MAP, new IommuIoasMap(40, FIXED_RW, ioas, 0, uva, length, iova))
-                .iova();
-    }
-
-    private int openDevice(String bdf) {
-        return user.open(bench.toVfio(bdf));
-    }
-
-    private int bind(int device) {
-        return user.ioctl(device, VfioIoctl.DEVICE_BIND_IOMMUFD,
-                new VfioDeviceBindIommufd(Uapi.sizeOf(VfioDeviceBindIommufd.class), 0, iommufd, 0, 0)).outDevid();
-    }
-
-    private int attach(int device, int ptId) {
-        return user.ioctl(device, VfioIoctl.DEVICE_ATTACH_IOMMUFD_PT, new VfioDeviceAttachIommufdPt(16, 0, ptId, 0)).ptId();
-    }
-
-    private static void assertCovers(FailNthSweep.Result r, FaultPoint... points) {
-        for (FaultPoint p : points) {
-            assertTrue(r.passed().contains(p), "the call passes " + p + " (passed: " + r.passed() + ")");
-        }
+class FaultInjectionSweepTest extends SweepFixture {
+    @Override
+    HostBench newBench() {
+        return new HostBench();
     }
 
     @Test

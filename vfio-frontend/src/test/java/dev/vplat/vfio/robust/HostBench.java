@@ -16,7 +16,7 @@ import java.util.List;
 /**
  * The default q35 platform (test hooks on: fail-nth may be armed) driven in-process the way the
  * protocol drives it: a struct's bytes go into a process's user memory and {@code OpenFile.ioctl}
- * gets the request and the user address. Host-owned devices: dmatest0 at 01:00.0 (own group),
+ * gets the request and the user address. Host-owned devices on q35: dmatest0 at 01:00.0 (own group),
  * mf0/mf1 at 00:05.0/.1 (one group), edu1 at 02:01.0 behind a PCIe-to-PCI bridge (two DMA aliases).
  */
 final class HostBench implements AutoCloseable {
@@ -27,7 +27,12 @@ final class HostBench implements AutoCloseable {
     final HostKernel kernel;
 
     HostBench() {
-        platform = Platforms.create(new PlatformConfig("q35", List.of(), List.of(), 256L << 20, false, "",
+        this("q35");
+    }
+
+    /** {@code virt}: the Arm machine, its devices behind a host-owned SMMUv3 (dmatest0 at 00:03.0). */
+    HostBench(String machine) {
+        platform = Platforms.create(new PlatformConfig(machine, List.of(), List.of(), 256L << 20, false, "",
                 ClockMode.VIRTUAL, true, List.of()));
         kernel = platform.kernel();
     }
