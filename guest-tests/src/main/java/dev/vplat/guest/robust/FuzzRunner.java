@@ -52,6 +52,7 @@ public final class FuzzRunner {
     private final int maxInputsPerSession;
     private final Duration replyTimeout;
     private PrintWriter progress;
+    private int progressEvery = 100;
 
     public FuzzRunner(String target, String token, long seed, long iterations) {
         this(target, token, seed, iterations, 64, Duration.ofSeconds(10));
@@ -69,7 +70,13 @@ public final class FuzzRunner {
     }
 
     public FuzzRunner progress(PrintWriter out) {
+        return progress(out, 100);
+    }
+
+    /** Prints a progress line (sessions, inputs, findings, heap in use) every {@code everySessions} sessions. */
+    public FuzzRunner progress(PrintWriter out, int everySessions) {
         this.progress = out;
+        this.progressEvery = everySessions;
         return this;
     }
 
@@ -110,8 +117,10 @@ public final class FuzzRunner {
                     findings.add(new FuzzReport.Finding(session, -1, "", internal + " internal error(s) in the server"
                             + " (exceptions it caught; see its stderr)", ""));
                 }
-                if (progress != null && session % 100 == 0) {
-                    progress.printf("  %d sessions, %d inputs, %d findings%n", session, inputs, findings.size());
+                if (progress != null && session % progressEvery == 0) {
+                    Runtime rt = Runtime.getRuntime();
+                    progress.printf("  %d sessions, %d inputs, %d findings, heap %d MiB%n", session, inputs,
+                            findings.size(), (rt.totalMemory() - rt.freeMemory()) >> 20);
                     progress.flush();
                 }
             }

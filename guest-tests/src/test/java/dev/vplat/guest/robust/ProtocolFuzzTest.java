@@ -17,7 +17,11 @@ class ProtocolFuzzTest {
 
     @Test
     void everyInputIsAnsweredOrClosedCleanlyAndNothingLeaks() {
-        FuzzReport report = new FuzzRunner(null, null, SEED, ITERATIONS).run();
+        FuzzRunner runner = new FuzzRunner(null, null, SEED, ITERATIONS);
+        if (Boolean.getBoolean("vplat.fuzz.progress")) {
+            runner.progress(new PrintWriter(System.out, true));
+        }
+        FuzzReport report = runner.run();
         StringWriter text = new StringWriter();
         report.print(new PrintWriter(text));
         System.out.print(text);

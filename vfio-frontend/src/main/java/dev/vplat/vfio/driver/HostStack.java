@@ -206,16 +206,30 @@ public final class HostStack {
      * register window of a host-owned unit (the protocol server answers EACCES).
      */
     public boolean guestMayWrite(long physAddr) {
+        return guestMayWrite(physAddr, 1);
+    }
+
+    /**
+     * Whether a guest-role write of {@code length} bytes at {@code physAddr} touches no register
+     * window of a host-owned unit — anywhere in the range, not just at its ends: a large fill
+     * across a window must not reprogram the unit either.
+     */
+    public boolean guestMayWrite(long physAddr, long length) {
         for (VtdHostDriver d : vtdDrivers.values()) {
-            if (physAddr >= d.base() && physAddr - d.base() < d.windowSize()) {
+            if (overlaps(physAddr, length, d.base(), d.windowSize())) {
                 return false;
             }
         }
         for (SmmuV3HostDriver d : smmuDrivers.values()) {
-            if (physAddr >= d.base() && physAddr - d.base() < d.windowSize()) {
+            if (overlaps(physAddr, length, d.base(), d.windowSize())) {
                 return false;
             }
         }
         return true;
+    }
+
+    /** Whether [a, a+aLength) and [b, b+bLength) share a byte (lengths positive, no wrap). */
+    static boolean overlaps(long a, long aLength, long b, long bLength) {
+        return a < b + bLength && b < a + aLength;
     }
 }

@@ -147,13 +147,18 @@ public final class UserMemory {
      * Pins the pages of [uva, uva+length) and returns their guest-physical addresses, one per
      * page. Fails with EFAULT, pinning nothing, if any page is unmapped or, for {@code writable},
      * not writable; with ENOMEM, pinning nothing, when the host pool cannot back an untouched
-     * page (the pages faulted in before that stay mapped, as after a failed get_user_pages).
+     * page (the pages faulted in before that stay mapped, as after a failed get_user_pages), or
+     * at once when the range has more pages than the whole pool.
      */
     public long[] pin(long uva, long length, boolean writable) {
         long start = uva & -PAGE_SIZE;
         long end = roundUp(uva + length);
         checkAccess(start, end - start, writable);
         FailNth.point(FaultPoint.USER_PIN);
+        if ((end - start) / PAGE_SIZE > pages.size() / PAGE_SIZE) {
+            throw new ErrnoException(Errno.ENOMEM, "pin of " + (end - start) / PAGE_SIZE
+                    + " pages: more than the host page pool holds");
+        }
         int n = (int) ((end - start) / PAGE_SIZE);
         Frame[] backing = new Frame[n];
         for (int i = 0; i < n; i++) {

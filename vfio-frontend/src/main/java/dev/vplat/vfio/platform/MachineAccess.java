@@ -73,9 +73,17 @@ public final class MachineAccess {
         checkWrite(addr, size);
         byte[] chunk = new byte[(int) Math.min(size, FILL_CHUNK)];
         java.util.Arrays.fill(chunk, value);
-        for (long done = 0; done < size; done += chunk.length) {
-            int n = (int) Math.min(chunk.length, size - done);
-            machine.system().write(addr + done, chunk, 0, n);
+        long end = addr + size;
+        long at = addr;
+        while (at < end) {
+            // holes drop writes: jump over them, or a fill of 2^60 bytes would hold the machine thread forever
+            long next = machine.system().nextDecoded(at);
+            if (next < 0 || next >= end) {
+                break;
+            }
+            int n = (int) Math.min(chunk.length, end - next);
+            machine.system().write(next, chunk, 0, n);
+            at = next + n;
         }
     }
 
