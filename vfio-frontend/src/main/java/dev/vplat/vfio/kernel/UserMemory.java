@@ -73,10 +73,16 @@ public final class UserMemory {
         return candidate;
     }
 
-    /** Unmaps [addr, addr+length); partial unmapping splits mappings, like munmap(2). */
+    /**
+     * Unmaps [addr, addr+length); partial unmapping splits mappings, like munmap(2). A range that
+     * leaves the address space is EINVAL, as {@code len > TASK_SIZE - start} is in do_vmi_munmap.
+     */
     public void munmap(long addr, long length) {
         if ((addr & (PAGE_SIZE - 1)) != 0 || length <= 0) {
             throw new ErrnoException(Errno.EINVAL, "munmap: address must be page aligned and length positive");
+        }
+        if (addr < 0 || length > LIMIT - addr) {
+            throw new ErrnoException(Errno.EINVAL, "munmap: range leaves the user address space");
         }
         long end = addr + roundUp(length);
         for (Vma v : vmas.subMap(vmas.floorKey(addr) == null ? addr : vmas.floorKey(addr), true, end, false)
