@@ -93,6 +93,27 @@ class IsolationTest {
     }
 
     @Test
+    void aMachineResetLeavesTheHostOwnedUnitTranslatingAndResetsTheGuestOwnedOne() {
+        long guestUnit = 0xFED9_0000L;
+        int hostGsts = guest.readl(HOST_UNIT + 0x1C);
+        guest.writel(guestUnit + 0x3C, 0x55);                      // FEDATA of the guest-owned unit
+        assertEquals(0x55, guest.readl(guestUnit + 0x3C));
+
+        guest.machineReset();
+
+        assertEquals(hostGsts, guest.readl(HOST_UNIT + 0x1C), "TES and QIES stay: the host driver owns the unit");
+        assertEquals(0, guest.readl(guestUnit + 0x3C), "the guest's unit is back at reset");
+        try (VplatClient user = vplat.connect(Role.USER, "after-reset")) {
+            guest.driverUnbind(DMATEST0);
+            guest.driverBind(DMATEST0, "vfio-pci");
+            new DeviceFlow(user, guest.machineInfo().pci(DMATEST0).orElseThrow().vfio()).runTo(6, 0);
+        } finally {
+            guest.driverUnbind(DMATEST0);
+            guest.driverBind(DMATEST0, "dmatest");
+        }
+    }
+
+    @Test
     void fdsIdsAndUserMemoryArePerSession() {
         try (VplatClient a = vplat.connect(Role.USER, "a"); VplatClient b = vplat.connect(Role.USER, "b")) {
             Iommufd fdA = a.openIommufd();

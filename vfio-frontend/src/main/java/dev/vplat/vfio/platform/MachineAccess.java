@@ -2,9 +2,14 @@ package dev.vplat.vfio.platform;
 
 import dev.vplat.platform.clock.VirtualClock;
 import dev.vplat.platform.machine.Machine;
+import dev.vplat.vfio.driver.HostStack;
+import dev.vplat.vfio.iommu.UnitOwner;
 import dev.vplat.vfio.kernel.Errno;
 import dev.vplat.vfio.kernel.ErrnoException;
 import dev.vplat.vfio.kernel.HostKernel;
+
+import java.util.HashSet;
+import java.util.Set;
 
 /**
  * The guest-role view of a machine, shared by the binary ops, the text (qtest) commands and the
@@ -119,9 +124,23 @@ public final class MachineAccess {
         return machine.clock().now();
     }
 
-    /** System reset: devices and IOMMUs go to reset state, RAM keeps its contents. */
+    /**
+     * System reset: devices and guest-owned IOMMUs go to reset state, RAM keeps its contents.
+     * Host-owned units are spared: resetting them would switch translation off behind the host
+     * driver (every user's DMA untranslated, its invalidation queue dead), the same reason their
+     * registers refuse guest writes.
+     */
     public void reset() {
-        machine.reset();
+        HostStack stack = kernel.serviceOrNull(HostStack.class);
+        Set<Object> spared = new HashSet<>();
+        if (stack != null) {
+            stack.unitOwners().forEach((id, owner) -> {
+                if (owner == UnitOwner.HOST && machine.component(id) != null) {
+                    spared.add(machine.component(id));
+                }
+            });
+        }
+        machine.resetExcept(spared);
     }
 
     private void checkWrite(long addr, long length) {
