@@ -267,11 +267,11 @@ public final class FuzzRunner {
             findings.add(finding(session, index, in, "no answer within " + replyTimeout.toSeconds() + " s"));
             return false;
         }
-        if (a instanceof Answer.Closed) {
-            if (!in.closes()) {
+        if (a instanceof Answer.Closed closed) {
+            if (!in.closes() && !closed.notice()) {
                 findings.add(finding(session, index, in, "the server closed the connection without answering"));
             }
-            answers.merge("closed", 1L, Long::sum);
+            answers.merge(closed.notice() ? "closed after EVENT_LOG" : "closed", 1L, Long::sum);
             return false;
         }
         RawConnection.Incoming f = ((Answer.Reply) a).frame();

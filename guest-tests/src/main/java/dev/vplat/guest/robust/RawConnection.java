@@ -38,8 +38,11 @@ final class RawConnection implements AutoCloseable {
         /** The frame that answered, with every event before it. */
         record Reply(Incoming frame, int eventsBefore) implements Answer { }
 
-        /** The server closed the connection without answering. */
-        record Closed() implements Answer { }
+        /**
+         * The server closed the connection without answering; {@code notice} when it said why
+         * first (EVENT_LOG), as it does for a session with too many unread events.
+         */
+        record Closed(boolean notice) implements Answer { }
 
         /** Nothing came within the timeout: a hang. */
         record Silent() implements Answer { }
@@ -48,7 +51,9 @@ final class RawConnection implements AutoCloseable {
     private final SocketChannel channel;
     private final BlockingQueue<Incoming> incoming = new LinkedBlockingQueue<>();
     private final Thread reader;
+    private static final int EVENT_LOG = 0x0303;
     private volatile boolean eof;
+    private boolean noticed;
 
     private RawConnection(SocketChannel channel, int maxPayload) {
         this.channel = channel;
@@ -96,10 +101,11 @@ final class RawConnection implements AutoCloseable {
             }
             if (f.closed()) {
                 incoming.add(Incoming.EOF);
-                return new Answer.Closed();
+                return new Answer.Closed(noticed);
             }
             if (f.event() && f.tag() == 0) {
                 events++;
+                noticed |= f.op() == EVENT_LOG;
                 continue;
             }
             return new Answer.Reply(f, events);
