@@ -45,6 +45,7 @@ final class FailNthSweep {
                 if (failure != null) {
                     fail(name + " failed without an injected fault: " + failure);
                 }
+                System.out.printf("fail-nth: %s: %d fault points, each failed once and rolled back%n", name, n - 1);
                 return new Result(n - 1, passed);
             }
             String where = name + " with fault point " + n + " (" + fired.get().label() + ") failing";
