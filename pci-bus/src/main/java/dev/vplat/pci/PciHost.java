@@ -235,8 +235,10 @@ public final class PciHost implements Lifecycle {
     void configWrite(int busNumber, int devfn, int register, int size, long value) {
         PciFunction f = resolve(busNumber, devfn);
         if (f == null) {
-            machine.trace().log(TraceCategory.PCI, "pci", String.format("config write to absent %02x:%02x.%x dropped",
-                    busNumber, devfn >>> 3, devfn & 7));
+            if (machine.trace().on(TraceCategory.PCI)) {
+                machine.trace().log(TraceCategory.PCI, "pci", String.format("config write to absent %02x:%02x.%x dropped",
+                        busNumber, devfn >>> 3, devfn & 7));
+            }
             return;
         }
         f.configWrite(register, size, value);

@@ -16,6 +16,8 @@ import dev.vplat.vfio.iommu.ReservedRegion;
 import dev.vplat.vfio.kernel.Errno;
 import dev.vplat.vfio.kernel.ErrnoException;
 import dev.vplat.vfio.kernel.HostPageAllocator;
+import dev.vplat.vfio.kernel.failnth.FailNth;
+import dev.vplat.vfio.kernel.failnth.FaultPoint;
 
 import java.util.ArrayList;
 import java.util.BitSet;
@@ -268,6 +270,7 @@ public final class VtdHostDriver extends HostIommuDriver {
         if ((flags & ALLOC_NEST_PARENT) != 0) {
             throw new ErrnoException(Errno.EOPNOTSUPP, unitId() + " cannot be a nesting parent (legacy-mode tables)");
         }
+        FailNth.point(FaultPoint.DOMAIN_ALLOC);
         return newTranslatedDomain(DomainType.UNMANAGED);
     }
 
@@ -304,6 +307,7 @@ public final class VtdHostDriver extends HostIommuDriver {
         if (attachedDomain(rid) == domain) {
             return;
         }
+        FailNth.point(FaultPoint.ATTACH_DEV);
         long entry = contextEntry(rid);
         long lo = memory.readRam(entry, 8);
         if ((lo & 1) != 0) {

@@ -3,6 +3,8 @@ package dev.vplat.vfio.hostiommu;
 import dev.vplat.vfio.iommu.DomainType;
 import dev.vplat.vfio.kernel.Errno;
 import dev.vplat.vfio.kernel.ErrnoException;
+import dev.vplat.vfio.kernel.failnth.FailNth;
+import dev.vplat.vfio.kernel.failnth.FaultPoint;
 
 /**
  * A VT-d domain that translates through a second-level table (struct dmar_domain): an unmanaged
@@ -51,6 +53,7 @@ final class VtdTranslatedDomain extends PageTableDomain {
                 throw new ErrnoException(Errno.EEXIST, String.format("IOVA 0x%x is already mapped", iova + off));
             }
         }
+        FailNth.point(FaultPoint.DOMAIN_MAP);
         long pte = ((prot & PROT_READ) != 0 ? SecondLevelTable.PTE_READ : 0)
                 | ((prot & PROT_WRITE) != 0 ? SecondLevelTable.PTE_WRITE : 0);
         long done = 0;

@@ -35,6 +35,7 @@ public final class HostKernel {
         counter("sessions", () -> processes.size());
         counter("fds", () -> processes.stream().mapToLong(Process::openFileCount).sum());
         counter("pinned_pages", () -> processes.stream().mapToLong(p -> p.memory().pinnedPages()).sum());
+        counter("host_pool_pages", pages::allocatedPages);
     }
 
     public Machine machine() {

@@ -1,6 +1,8 @@
 package dev.vplat.vfio.kernel;
 
 import dev.vplat.platform.memory.GuestMemory;
+import dev.vplat.vfio.kernel.failnth.FailNth;
+import dev.vplat.vfio.kernel.failnth.FaultPoint;
 
 import java.util.HashMap;
 import java.util.Map;
@@ -71,10 +73,16 @@ public final class UserMemory {
         return candidate;
     }
 
-    /** Unmaps [addr, addr+length); partial unmapping splits mappings, like munmap(2). */
+    /**
+     * Unmaps [addr, addr+length); partial unmapping splits mappings, like munmap(2). A range that
+     * leaves the address space is EINVAL, as {@code len > TASK_SIZE - start} is in do_vmi_munmap.
+     */
     public void munmap(long addr, long length) {
         if ((addr & (PAGE_SIZE - 1)) != 0 || length <= 0) {
             throw new ErrnoException(Errno.EINVAL, "munmap: address must be page aligned and length positive");
+        }
+        if (addr < 0 || length > LIMIT - addr) {
+            throw new ErrnoException(Errno.EINVAL, "munmap: range leaves the user address space");
         }
         long end = addr + roundUp(length);
         for (Vma v : vmas.subMap(vmas.floorKey(addr) == null ? addr : vmas.floorKey(addr), true, end, false)
@@ -144,16 +152,27 @@ public final class UserMemory {
     /**
      * Pins the pages of [uva, uva+length) and returns their guest-physical addresses, one per
      * page. Fails with EFAULT, pinning nothing, if any page is unmapped or, for {@code writable},
-     * not writable.
+     * not writable; with ENOMEM, pinning nothing, when the host pool cannot back an untouched
+     * page (the pages faulted in before that stay mapped, as after a failed get_user_pages), or
+     * at once when the range has more pages than the whole pool.
      */
     public long[] pin(long uva, long length, boolean writable) {
         long start = uva & -PAGE_SIZE;
         long end = roundUp(uva + length);
         checkAccess(start, end - start, writable);
+        FailNth.point(FaultPoint.USER_PIN);
+        if ((end - start) / PAGE_SIZE > pages.size() / PAGE_SIZE) {
+            throw new ErrnoException(Errno.ENOMEM, "pin of " + (end - start) / PAGE_SIZE
+                    + " pages: more than the host page pool holds");
+        }
         int n = (int) ((end - start) / PAGE_SIZE);
+        Frame[] backing = new Frame[n];
+        for (int i = 0; i < n; i++) {
+            backing[i] = frameFor(start + i * PAGE_SIZE);
+        }
         long[] gpas = new long[n];
         for (int i = 0; i < n; i++) {
-            Frame f = frameFor(start + i * PAGE_SIZE);
+            Frame f = backing[i];
             f.refs++;
             f.pins++;
             pinnedByGpa.put(f.gpa, f);

@@ -54,6 +54,7 @@ public final class BinaryExecutor implements SessionExecutor {
         } catch (ErrnoException e) {
             return hello ? fatal(s, in, ServerError.of(e)) : Outcome.reply(Reply.error(r.tag(), r.op(), ServerError.of(e)));
         } catch (RuntimeException e) {
+            sessions.health().internalError(r.spec().op().name(), e);
             return Outcome.reply(Reply.error(r.tag(), r.op(), new ServerError(Errno.EIO,
                     r.spec().op() + " failed inside the machine: " + e)));
         }

@@ -30,6 +30,7 @@ public final class Dispatcher extends ChannelInboundHandlerAdapter {
     private final ToIntFunction<Object> sizes;
     private final AtomicLong serverQueuedEvents;
     private final ArrayDeque<Held> held = new ArrayDeque<>();
+    private final ServerHealth health;
     private FlowControl flow;
     private ReplySpin spin;
     private ChannelLink link;
@@ -37,12 +38,13 @@ public final class Dispatcher extends ChannelInboundHandlerAdapter {
 
     /** @param sizes encoded size of an outbound message of this mode (its encoder's {@code wireSize}) */
     public Dispatcher(MachineThread machine, SessionExecutor executor, ServerOptions options,
-                      ToIntFunction<Object> sizes, AtomicLong serverQueuedEvents) {
+                      ToIntFunction<Object> sizes, AtomicLong serverQueuedEvents, ServerHealth health) {
         this.machine = machine;
         this.executor = executor;
         this.options = options;
         this.sizes = sizes;
         this.serverQueuedEvents = serverQueuedEvents;
+        this.health = health;
     }
 
     @Override
@@ -108,7 +110,7 @@ public final class Dispatcher extends ChannelInboundHandlerAdapter {
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
         if (!(cause instanceof IOException)) {
-            System.err.println("vplat: closing connection " + ctx.channel().remoteAddress() + ": " + cause);
+            health.internalError("connection " + ctx.channel().remoteAddress(), cause);
         }
         ctx.close();
     }

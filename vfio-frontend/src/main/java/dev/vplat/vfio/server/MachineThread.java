@@ -34,6 +34,7 @@ public final class MachineThread implements AutoCloseable {
 
     private final ConcurrentLinkedQueue<Runnable> queue = new ConcurrentLinkedQueue<>();
     private final Thread thread;
+    private final ServerHealth health;
     private volatile boolean parked;
     private volatile boolean stopping;
     private Runnable periodic;
@@ -41,6 +42,12 @@ public final class MachineThread implements AutoCloseable {
     private long nextPeriodic;
 
     public MachineThread() {
+        this(new ServerHealth());
+    }
+
+    /** @param health where a task that throws is counted */
+    public MachineThread(ServerHealth health) {
+        this.health = health;
         thread = new Thread(this::loop, "vplat-machine");
         thread.setDaemon(true);
         thread.start();
@@ -156,10 +163,11 @@ public final class MachineThread implements AutoCloseable {
         }
     }
 
-    private static void run(Runnable task) {
+    private void run(Runnable task) {
         try {
             task.run();
         } catch (RuntimeException | Error e) {
+            health.internalError("machine thread task", e);
             System.err.println("vplat: machine thread task failed: " + e);
             e.printStackTrace();
         }

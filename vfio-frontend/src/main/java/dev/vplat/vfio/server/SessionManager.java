@@ -20,12 +20,19 @@ public final class SessionManager {
     private final InterruptFanout fanout = new InterruptFanout();
     private final Set<Session> guests = new LinkedHashSet<>();
     private final Consumer<String> noticeSender = this::sendNotice;
+    private final ServerHealth health;
 
     public SessionManager(Platform platform, ServerOptions options) {
+        this(platform, options, new ServerHealth());
+    }
+
+    public SessionManager(Platform platform, ServerOptions options, ServerHealth health) {
         this.platform = platform;
         this.options = options;
+        this.health = health;
         platform.machine().interrupts().addListener(fanout);
         platform.kernel().notices().addListener(noticeSender);
+        platform.kernel().counter("internal_errors", health::internalErrors);
     }
 
     public Platform platform() {
@@ -38,6 +45,10 @@ public final class SessionManager {
 
     public ServerOptions options() {
         return options;
+    }
+
+    public ServerHealth health() {
+        return health;
     }
 
     public InterruptFanout fanout() {

@@ -52,7 +52,8 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 public final class VplatServer implements AutoCloseable {
     private final Platform platform;
-    private final MachineThread machine = new MachineThread();
+    private final ServerHealth health = new ServerHealth();
+    private final MachineThread machine = new MachineThread(health);
     private final SessionManager sessions;
     private final ServerOptions options;
     private final OpTable table;
@@ -69,7 +70,7 @@ public final class VplatServer implements AutoCloseable {
         this.platform = platform;
         this.options = options;
         this.sessions = machine.call(() -> {
-            SessionManager m = new SessionManager(platform, options);
+            SessionManager m = new SessionManager(platform, options, health);
             platform.kernel().counter("queued_events", queuedEvents::get);
             return m;
         });
@@ -112,6 +113,11 @@ public final class VplatServer implements AutoCloseable {
     /** The open connections, each a session (diagnostics and tests: e.g. their outbound buffers). */
     Collection<Channel> connections() {
         return List.copyOf(connections);
+    }
+
+    /** Internal errors the server survived (the {@code internal_errors} counter). */
+    public ServerHealth health() {
+        return health;
     }
 
     public MachineThread machineThread() {
@@ -215,7 +221,7 @@ public final class VplatServer implements AutoCloseable {
                 p.addLast("requests", new RequestDecoder(table));
                 p.addLast("encoder", new BinaryEncoder());
                 p.addLast("dispatch", new Dispatcher(machine, new BinaryExecutor(sessions), options,
-                        BinaryEncoder::wireSize, queuedEvents));
+                        BinaryEncoder::wireSize, queuedEvents, health));
             }
 
             @Override
@@ -225,7 +231,7 @@ public final class VplatServer implements AutoCloseable {
                 p.addLast("commands", new TextCommandDecoder());
                 p.addLast("encoder", new TextEncoder());
                 p.addLast("dispatch", new Dispatcher(machine, new TextExecutor(sessions), options,
-                        TextEncoder::wireSize, queuedEvents));
+                        TextEncoder::wireSize, queuedEvents, health));
             }
         };
     }
