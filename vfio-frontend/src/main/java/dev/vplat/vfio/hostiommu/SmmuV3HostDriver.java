@@ -379,7 +379,12 @@ public final class SmmuV3HostDriver extends HostIommuDriver {
         LpaeTable table = new LpaeTable(memory, pages, stage2 ? LpaeTable.Format.STAGE2 : LpaeTable.Format.STAGE1, inputBits);
         ids.set(tag);
         SmmuTranslatedDomain domain = new SmmuTranslatedDomain(this, type, stage2, tag, table);
-        mapMsiDoorbell(domain);
+        try {
+            mapMsiDoorbell(domain);
+        } catch (RuntimeException e) {
+            domain.free();
+            throw e;
+        }
         return domain;
     }
 
