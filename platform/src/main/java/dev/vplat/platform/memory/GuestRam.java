@@ -331,80 +331,108 @@ public final class GuestRam {
         return new IllegalArgumentException("access width must be 1, 2, 4 or 8, got " + width);
     }
 
-    /** Open-addressing map from page number to frame; a HashMap would box every key on the hot path. */
+    /**
+     * Page number → frame, as an open-addressing map from a group of {@value #GROUP_PAGES}
+     * consecutive pages to their frames: a HashMap would box every key on the hot path, and a
+     * slot per page would cost a 1 TiB machine with 1 GiB touched tens of MiB of heap.
+     */
     private static final class PageTable {
-        private long[] keys = new long[1024];
-        /** Frame + 1; 0 marks an empty slot. */
-        private int[] values = new int[1024];
-        private int count;
+        private static final int GROUP_SHIFT = 4;
+        private static final int GROUP_PAGES = 1 << GROUP_SHIFT;
+
+        private long[] keys = new long[256];
+        /** Per group, frame + 1 of each page (0: no frame); null marks an empty slot. */
+        private int[][] groups = new int[256][];
+        private int groupCount;
+        private long count;
 
         long count() {
             return count;
         }
 
-        /** The frame of {@code key}, or -1. */
-        int get(long key) {
-            int mask = keys.length - 1;
-            for (int i = hash(key) & mask; ; i = (i + 1) & mask) {
-                int v = values[i];
-                if (v == 0) {
-                    return -1;
-                }
-                if (keys[i] == key) {
-                    return v - 1;
-                }
-            }
+        /** The frame of page {@code page}, or -1. */
+        int get(long page) {
+            int[] g = group(page >>> GROUP_SHIFT);
+            return g == null ? -1 : g[(int) page & (GROUP_PAGES - 1)] - 1;
         }
 
-        void put(long key, int frame) {
-            if ((count + 1) * 2 > keys.length) {
-                grow();
+        /** Gives page {@code page}, which has no frame, frame {@code frame}. */
+        void put(long page, int frame) {
+            long key = page >>> GROUP_SHIFT;
+            int[] g = group(key);
+            if (g == null) {
+                if ((groupCount + 1) * 2 > keys.length) {
+                    grow();
+                }
+                g = new int[GROUP_PAGES];
+                insert(key, g);
+                groupCount++;
             }
-            insert(key, frame + 1);
+            g[(int) page & (GROUP_PAGES - 1)] = frame + 1;
             count++;
         }
 
-        private void insert(long key, int value) {
+        /** Takes page {@code page}'s frame away; the frame, or -1 when it had none. */
+        int remove(long page) {
+            long key = page >>> GROUP_SHIFT;
             int mask = keys.length - 1;
             int i = hash(key) & mask;
-            while (values[i] != 0) {
+            while (groups[i] != null && keys[i] != key) {
                 i = (i + 1) & mask;
             }
-            keys[i] = key;
-            values[i] = value;
-        }
-
-        /** Removes {@code key}; its frame, or -1 when it had none. */
-        int remove(long key) {
-            int mask = keys.length - 1;
-            int i = hash(key) & mask;
-            while (values[i] != 0 && keys[i] != key) {
-                i = (i + 1) & mask;
-            }
-            if (values[i] == 0) {
+            int[] g = groups[i];
+            int at = (int) page & (GROUP_PAGES - 1);
+            if (g == null || g[at] == 0) {
                 return -1;
             }
-            int frame = values[i] - 1;
-            values[i] = 0;
+            int frame = g[at] - 1;
+            g[at] = 0;
             count--;
+            for (int v : g) {
+                if (v != 0) {
+                    return frame;
+                }
+            }
+            groups[i] = null;
+            groupCount--;
             // Re-insert the rest of the probe run so later lookups do not stop at the hole.
-            for (int j = (i + 1) & mask; values[j] != 0; j = (j + 1) & mask) {
+            for (int j = (i + 1) & mask; groups[j] != null; j = (j + 1) & mask) {
                 long k = keys[j];
-                int v = values[j];
-                values[j] = 0;
+                int[] v = groups[j];
+                groups[j] = null;
                 insert(k, v);
             }
             return frame;
         }
 
+        private int[] group(long key) {
+            int mask = keys.length - 1;
+            for (int i = hash(key) & mask; ; i = (i + 1) & mask) {
+                int[] g = groups[i];
+                if (g == null || keys[i] == key) {
+                    return g;
+                }
+            }
+        }
+
+        private void insert(long key, int[] group) {
+            int mask = keys.length - 1;
+            int i = hash(key) & mask;
+            while (groups[i] != null) {
+                i = (i + 1) & mask;
+            }
+            keys[i] = key;
+            groups[i] = group;
+        }
+
         private void grow() {
             long[] oldKeys = keys;
-            int[] oldValues = values;
+            int[][] oldGroups = groups;
             keys = new long[oldKeys.length * 2];
-            values = new int[oldKeys.length * 2];
+            groups = new int[oldKeys.length * 2][];
             for (int i = 0; i < oldKeys.length; i++) {
-                if (oldValues[i] != 0) {
-                    insert(oldKeys[i], oldValues[i]);
+                if (oldGroups[i] != null) {
+                    insert(oldKeys[i], oldGroups[i]);
                 }
             }
         }
