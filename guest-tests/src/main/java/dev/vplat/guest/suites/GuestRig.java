@@ -6,11 +6,9 @@ import dev.vplat.guest.drivers.DmaTestDriver;
 import dev.vplat.guest.drivers.EduDriver;
 import dev.vplat.guest.drivers.GuestPageAllocator;
 import dev.vplat.guest.drivers.VtdDriver;
-import dev.vplat.guest.pci.Bar;
 import dev.vplat.guest.pci.Bdf;
 import dev.vplat.guest.pci.EcamConfigAccess;
 import dev.vplat.guest.pci.PciDev;
-import dev.vplat.guest.pci.ResourceAllocator;
 import org.junit.jupiter.api.Assumptions;
 
 /**
@@ -24,12 +22,8 @@ final class GuestRig {
     /** x86 MSI address for APIC 0, and the vectors the suites use. */
     static final long MSI_ADDRESS = 0xFEE0_0000L;
     static final int FAULT_VECTOR = 0x50, DEVICE_VECTOR = 0x41;
-    /**
-     * BARs nobody assigned go here, clear of the 0xC0000000 window firmware-style enumeration
-     * uses: each function gets its own fixed 2 MiB slot (by devfn), so rigs of successive tests
-     * on one server always agree on where a device's BARs are.
-     */
-    private static final long BAR_WINDOW = 0xE000_0000L, BAR_SLOT = 2L << 20;
+    /** BARs nobody assigned go here ({@link BarSlots}), clear of the 0xC0000000 window firmware-style enumeration uses. */
+    private static final long BAR_WINDOW = 0xE000_0000L;
 
     final VplatClient guest;
     final MachineInfo.Iommu unit;
@@ -72,15 +66,7 @@ final class GuestRig {
     PciDev device(Bdf bdf) {
         PciDev dev = new PciDev(guest, ecam, bdf);
         Assumptions.assumeTrue(dev.vendorId() != 0xFFFF, () -> "no PCI function at " + bdf);
-        long slot = BAR_WINDOW + BAR_SLOT * bdf.devfn();
-        ResourceAllocator bars = new ResourceAllocator(slot, slot + BAR_SLOT - 1, 0xD000 + 0x40 * bdf.devfn(),
-                0xD000 + 0x40 * bdf.devfn() + 0x3F);
-        for (Bar b : dev.probeBars()) {
-            if (b.address() == 0) {
-                dev.mapBar(b.index(), bars);
-            }
-        }
-        return dev;
+        return BarSlots.place(dev, BAR_WINDOW);
     }
 
     EduDriver edu() {

@@ -13,8 +13,8 @@ import java.lang.annotation.Target;
  * Marks a suite class and says what machine it needs. Test methods take a {@link SuiteTarget}
  * parameter: the server the run points at ({@code vplat.suite.target}, see {@link SuiteExtension})
  * or, without one, an embedded server built for this class. A class that asks for extra
- * {@link #iommus} or {@link #devices} needs a machine of its own: against an external target it
- * is skipped, with the reason.
+ * {@link #iommus} or {@link #devices}, or a {@link #machine} other than q35, needs a machine of
+ * its own: against an external target it is skipped, with the reason.
  */
 @Documented
 @Inherited
@@ -22,10 +22,13 @@ import java.lang.annotation.Target;
 @Target(ElementType.TYPE)
 @ExtendWith(SuiteExtension.class)
 public @interface GuestSuite {
-    /** {@code --iommu} option strings added to the default q35 machine (embedded only). */
+    /** {@code --machine} preset of the embedded server: {@code q35} or {@code virt} (Arm, host-owned SMMUv3). */
+    String machine() default "q35";
+
+    /** {@code --iommu} option strings added to the machine (on virt: replacing its default unit; embedded only). */
     String[] iommus() default {};
 
-    /** {@code --device} option strings added to the default q35 machine (embedded only). */
+    /** {@code --device} option strings added to the machine (embedded only). */
     String[] devices() default {};
 
     /** Start the embedded server with {@code --test-hooks} (IOMMU_TEST_CMD, mock domains). */

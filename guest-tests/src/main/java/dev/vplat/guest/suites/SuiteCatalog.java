@@ -17,7 +17,10 @@ public final class SuiteCatalog {
             new Entry(4, "DMA ownership over the protocol (iommufd/VFIO cdev, groups, drivers)", List.of(OwnershipSuite.class)),
             new Entry(5, "iommufd semantics on VT-d and mock domains", List.of(IommufdSuite.class, IommufdMockSuite.class)),
             new Entry(6, "VFIO legacy group/container path", List.of(VfioContainerSuite.class)),
-            new Entry(7, "Protocol behaviour from a client's view", List.of(ProtocolSuite.class)));
+            new Entry(7, "Protocol behaviour from a client's view", List.of(ProtocolSuite.class)),
+            new Entry(8, "smmuv3: guest SMMUv3 driver on virt (DMA, events, invalidation, queues); iommufd/VFIO on virt",
+                    List.of(SmmuV3DmaSuite.class, SmmuV3FaultSuite.class, SmmuV3QueueSuite.class,
+                            SmmuV3WiredSuite.class, VirtVfioSuite.class)));
 
     private SuiteCatalog() {
     }

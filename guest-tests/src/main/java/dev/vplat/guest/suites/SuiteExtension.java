@@ -45,13 +45,13 @@ public final class SuiteExtension implements BeforeAllCallback, AfterAllCallback
         GuestSuite spec = spec(context);
         String remote = context.getConfigurationParameter(TARGET).filter(s -> !s.isBlank()).orElse(null);
         if (remote != null) {
-            if (spec.iommus().length > 0 || spec.devices().length > 0) {
+            if (spec.iommus().length > 0 || spec.devices().length > 0 || !spec.machine().equals("q35")) {
                 throw new TestAbortedException("needs its own machine (" + String.join(" ", options(spec))
                         + "); run it embedded (without " + TARGET + ")");
             }
             return;
         }
-        PlatformConfig config = new PlatformConfig("q35", List.of(spec.devices()), List.of(spec.iommus()),
+        PlatformConfig config = new PlatformConfig(spec.machine(), List.of(spec.devices()), List.of(spec.iommus()),
                 PlatformConfig.DEFAULT_MEMORY, false, spec.trace(), ClockMode.VIRTUAL, spec.testHooks(), List.of());
         context.getStore(NS).put(SERVER, EmbeddedVplat.start(config, EmbeddedVplat.Listen.TCP, setups(context)));
     }
@@ -122,6 +122,9 @@ public final class SuiteExtension implements BeforeAllCallback, AfterAllCallback
 
     private static List<String> options(GuestSuite spec) {
         List<String> out = new ArrayList<>();
+        if (!spec.machine().equals("q35")) {
+            out.add("--machine " + spec.machine());
+        }
         Arrays.stream(spec.iommus()).forEach(s -> out.add("--iommu " + s));
         Arrays.stream(spec.devices()).forEach(s -> out.add("--device " + s));
         return out;

@@ -69,6 +69,11 @@ class SuitesTest {
     }
 
     @Test
+    void suite8SmmuV3Passes() {
+        assertPassed(8);
+    }
+
+    @Test
     void suiteListNamesEverySuite() {
         StringWriter out = new StringWriter();
         int exit = Main.commandLine().setOut(new PrintWriter(out)).execute("suite", "--list");

@@ -1,177 +1,225 @@
 package dev.vplat.pci.lspci;
 
-import dev.vplat.pci.PciFunction;
 import dev.vplat.pci.config.PciConfig;
-import dev.vplat.pci.sdk.PcieType;
 
 import java.util.Locale;
 
-/** The capability part of {@code lspci -v/-vv} (pciutils ls-caps.c and ls-ecaps.c wording). */
+import static dev.vplat.pci.lspci.Out.flag;
+
+/**
+ * The {@code Capabilities:} lines: the standard list from the Capabilities Pointer
+ * (pciutils ls-caps.c show_caps) and, for PCI Express functions, the extended list from 0x100
+ * (ls-ecaps.c show_ext_caps). Decoded are the capabilities vplat models — PM, MSI, MSI-X, PCI
+ * Express, vendor-specific, ACS, ATS, PASID, PRI, VSEC; others print the way pciutils prints
+ * ones it does not know.
+ */
 final class Capabilities {
     private Capabilities() {
     }
 
-    static void render(PciFunction f, int level, StringBuilder sb) {
-        if ((f.configRead(PciConfig.STATUS, 2) & PciConfig.STATUS_CAP_LIST) != 0) {
-            int ptr = (int) f.configRead(PciConfig.CAPABILITY_LIST, 1) & 0xFC;
-            for (int ttl = 48; ptr >= 0x40 && ttl > 0; ttl--) {
-                standard(f, ptr, (int) f.configRead(ptr, 1), level, sb);
-                ptr = (int) f.configRead(ptr + 1, 1) & 0xFC;
-            }
-        }
-        if (f.configSize() > 256 && f.pcieType() != null) {
-            int ptr = 0x100;
-            for (int ttl = 480; ptr >= 0x100 && ttl > 0; ttl--) {
-                long header = f.configRead(ptr, 4);
-                if (header == 0 || header == 0xFFFF_FFFFL) {
+    static void render(FunctionSnapshot f, int verbosity, Out out) {
+        int pcieType = -1;
+        boolean extended = false;
+        if ((f.u16(PciConfig.STATUS) & PciConfig.STATUS_CAP_LIST) != 0) {
+            boolean[] seen = new boolean[256];
+            int where = f.u8(PciConfig.CAPABILITY_LIST) & ~3;
+            while (where != 0) {
+                int id = f.u8(where);
+                int next = f.u8(where + 1) & ~3;
+                int cap = f.u16(where + 2);
+                out.printf("\tCapabilities: [%02x] ", where);
+                if (seen[where]) {
+                    out.print("<chain looped>\n");
                     break;
                 }
-                extended(f, ptr, (int) (header & 0xFFFF), (int) (header >>> 16) & 0xF, level, sb);
-                ptr = (int) (header >>> 20) & 0xFFC;
+                seen[where] = true;
+                if (id == 0xFF) {
+                    out.print("<chain broken>\n");
+                    break;
+                }
+                switch (id) {
+                    case PciConfig.CAP_ID_PM:
+                        powerManagement(f, where, cap, verbosity, out);
+                        break;
+                    case PciConfig.CAP_ID_MSI:
+                        msi(f, where, cap, verbosity, out);
+                        break;
+                    case PciConfig.CAP_ID_VNDR:
+                        out.printf("Vendor Specific Information: Len=%02x <?>\n", cap & 0xFF);
+                        break;
+                    case PciConfig.CAP_ID_EXP:
+                        pcieType = Express.render(f, where, cap, verbosity, out);
+                        extended = true;
+                        break;
+                    case PciConfig.CAP_ID_MSIX:
+                        msix(f, where, cap, verbosity, out);
+                        break;
+                    default:
+                        out.printf("#%02x [%04x]\n", id, cap);
+                }
+                where = next;
             }
+        }
+        if (extended && f.configSize() > 256) {
+            extendedList(f, pcieType, verbosity, out);
         }
     }
 
-    private static int r16(PciFunction f, int off) {
-        return (int) f.configRead(off, 2);
-    }
-
-    private static long r32(PciFunction f, int off) {
-        return f.configRead(off, 4);
-    }
-
-    private static String pm(int bit) {
-        return Lspci.pm(bit);
-    }
-
-    private static void standard(PciFunction f, int at, int id, int level, StringBuilder sb) {
-        sb.append(String.format(Locale.ROOT, "\tCapabilities: [%02x] ", at));
-        switch (id) {
-            case PciConfig.CAP_ID_MSI: {
-                int ctl = r16(f, at + PciConfig.MSI_FLAGS);
-                boolean is64 = (ctl & PciConfig.MSI_FLAGS_64BIT) != 0;
-                boolean mask = (ctl & PciConfig.MSI_FLAGS_MASKBIT) != 0;
-                sb.append(String.format(Locale.ROOT, "MSI: Enable%s Count=%d/%d Maskable%s 64bit%s\n",
-                        pm(ctl & 1), 1 << ((ctl & PciConfig.MSI_FLAGS_QSIZE) >> 4), 1 << ((ctl & PciConfig.MSI_FLAGS_QMASK) >> 1),
-                        pm(mask ? 1 : 0), pm(is64 ? 1 : 0)));
-                if (level >= 2) {
-                    long lo = r32(f, at + 4);
-                    int dataAt = at + (is64 ? 0x0C : 0x08);
-                    if (is64) {
-                        sb.append(String.format(Locale.ROOT, "\t\tAddress: %08x%08x  Data: %04x\n", r32(f, at + 8), lo, r16(f, dataAt)));
-                    } else {
-                        sb.append(String.format(Locale.ROOT, "\t\tAddress: %08x  Data: %04x\n", lo, r16(f, dataAt)));
-                    }
-                    if (mask) {
-                        sb.append(String.format(Locale.ROOT, "\t\tMasking: %08x  Pending: %08x\n",
-                                r32(f, dataAt + 4), r32(f, dataAt + 8)));
-                    }
-                }
-                break;
-            }
-            case PciConfig.CAP_ID_MSIX: {
-                int ctl = r16(f, at + PciConfig.MSIX_FLAGS);
-                sb.append(String.format(Locale.ROOT, "MSI-X: Enable%s Count=%d Masked%s\n", pm(ctl & PciConfig.MSIX_FLAGS_ENABLE),
-                        (ctl & PciConfig.MSIX_FLAGS_QSIZE) + 1, pm(ctl & PciConfig.MSIX_FLAGS_MASKALL)));
-                if (level >= 2) {
-                    long table = r32(f, at + PciConfig.MSIX_TABLE);
-                    long pba = r32(f, at + PciConfig.MSIX_PBA);
-                    sb.append(String.format(Locale.ROOT, "\t\tVector table: BAR=%d offset=%08x\n", table & 7, table & ~7L));
-                    sb.append(String.format(Locale.ROOT, "\t\tPBA: BAR=%d offset=%08x\n", pba & 7, pba & ~7L));
-                }
-                break;
-            }
-            case PciConfig.CAP_ID_PM: {
-                sb.append(String.format(Locale.ROOT, "Power Management version %d\n", r16(f, at + PciConfig.PM_PMC) & 7));
-                if (level >= 2) {
-                    int csr = r16(f, at + PciConfig.PM_CTRL);
-                    sb.append("\t\tFlags: PMEClk- DSI- D1- D2- AuxCurrent=0mA PME(D0-,D1-,D2-,D3hot-,D3cold-)\n");
-                    sb.append(String.format(Locale.ROOT, "\t\tStatus: D%d NoSoftRst%s PME-Enable%s DSel=0 DScale=0 PME%s\n",
-                            csr & 3, pm(csr & PciConfig.PM_CTRL_NO_SOFT_RESET), pm(csr & 0x100), pm(csr & PciConfig.PM_CTRL_PME_STATUS)));
-                }
-                break;
-            }
-            case PciConfig.CAP_ID_EXP: {
-                int flags = r16(f, at + PciConfig.EXP_FLAGS);
-                PcieType type = PcieType.fromCode((flags >> 4) & 0xF);
-                sb.append(String.format(Locale.ROOT, "Express (v%d) %s, MSI %02x\n", flags & 0xF,
-                        Lspci.pcieTypeName(type), (flags >> 9) & 0x1F));
-                if (level >= 2) {
-                    long devcap = r32(f, at + PciConfig.EXP_DEVCAP);
-                    int devctl = r16(f, at + PciConfig.EXP_DEVCTL);
-                    sb.append(String.format(Locale.ROOT, "\t\tDevCap:\tMaxPayload %d bytes, PhantFunc 0\n\t\t\tExtTag- RBE%s FLReset%s\n",
-                            128 << (devcap & 7), pm((int) (devcap & (1 << 15))), pm((int) (devcap & PciConfig.EXP_DEVCAP_FLR))));
-                    sb.append(String.format(Locale.ROOT, "\t\tDevCtl:\tCorrErr%s NonFatalErr%s FatalErr%s UnsupReq%s\n",
-                            pm(devctl & 1), pm(devctl & 2), pm(devctl & 4), pm(devctl & 8)));
-                    sb.append(String.format(Locale.ROOT, "\t\t\tRlxdOrd%s ExtTag%s PhantFunc%s AuxPwr%s NoSnoop%s\n",
-                            pm(devctl & 0x10), pm(devctl & 0x100), pm(devctl & 0x200), pm(devctl & 0x400), pm(devctl & 0x800)));
-                    long lnkcap = r32(f, at + PciConfig.EXP_LNKCAP);
-                    int lnksta = r16(f, at + PciConfig.EXP_LNKSTA);
-                    sb.append(String.format(Locale.ROOT, "\t\tLnkCap:\tPort #%d, Speed 2.5GT/s, Width x%d\n",
-                            lnkcap >>> 24, (lnkcap >> 4) & 0x3F));
-                    sb.append(String.format(Locale.ROOT, "\t\tLnkSta:\tSpeed 2.5GT/s, Width x%d\n", (lnksta >> 4) & 0x3F));
-                }
-                break;
-            }
-            default:
-                sb.append(String.format(Locale.ROOT, "Capability ID %#04x\n", id));
+    /** ls-caps.c cap_pm (PCI PM spec 1.2 §3.2.3, §3.2.4). */
+    private static void powerManagement(FunctionSnapshot f, int where, int cap, int verbosity, Out out) {
+        out.printf("Power Management version %d\n", cap & 7);
+        if (verbosity < 2) {
+            return;
+        }
+        int[] auxCurrent = {0, 55, 100, 160, 220, 270, 320, 375};
+        out.printf("\t\tFlags: PMEClk%c DSI%c D1%c D2%c AuxCurrent=%dmA PME(D0%c,D1%c,D2%c,D3hot%c,D3cold%c)\n",
+                flag(cap, 0x8), flag(cap, 0x20), flag(cap, 0x200), flag(cap, 0x400), auxCurrent[(cap & 0x1C0) >> 6],
+                flag(cap, 0x800), flag(cap, 0x1000), flag(cap, 0x2000), flag(cap, 0x4000), flag(cap, 0x8000));
+        int t = f.u16(where + PciConfig.PM_CTRL);
+        out.printf("\t\tStatus: D%d NoSoftRst%c PME-Enable%c DSel=%d DScale=%d PME%c\n",
+                t & PciConfig.PM_CTRL_STATE_MASK, flag(t, PciConfig.PM_CTRL_NO_SOFT_RESET), flag(t, 0x100),
+                (t & 0x1E00) >> 9, (t & 0x6000) >> 13, flag(t, PciConfig.PM_CTRL_PME_STATUS));
+        int bridge = f.u8(where + 6);
+        if (bridge != 0) {
+            out.printf("\t\tBridge: PM%c B3%c\n", flag(bridge, 0x80), flag(~bridge, 0x40));
         }
     }
 
-    private static void extended(PciFunction f, int at, int id, int version, int level, StringBuilder sb) {
-        sb.append(String.format(Locale.ROOT, "\tCapabilities: [%03x v%d] ", at, version));
-        switch (id) {
-            case PciConfig.EXT_CAP_ID_ACS: {
-                sb.append("Access Control Services\n");
-                if (level >= 2) {
-                    sb.append("\t\tACSCap:\t").append(acsBits(r16(f, at + PciConfig.ACS_CAP))).append('\n');
-                    sb.append("\t\tACSCtl:\t").append(acsBits(r16(f, at + PciConfig.ACS_CTRL))).append('\n');
-                }
-                break;
-            }
-            case PciConfig.EXT_CAP_ID_ATS: {
-                sb.append("Address Translation Service (ATS)\n");
-                if (level >= 2) {
-                    int cap = r16(f, at + PciConfig.ATS_CAP);
-                    int ctl = r16(f, at + PciConfig.ATS_CTRL);
-                    sb.append(String.format(Locale.ROOT, "\t\tATSCap:\tInvalidate Queue Depth: %02x\n", cap & 0x1F));
-                    sb.append(String.format(Locale.ROOT, "\t\tATSCtl:\tEnable%s, Smallest Translation Unit: %02x\n",
-                            pm(ctl & PciConfig.ATS_CTRL_ENABLE), ctl & 0x1F));
-                }
-                break;
-            }
-            case PciConfig.EXT_CAP_ID_PASID: {
-                sb.append("Process Address Space ID (PASID)\n");
-                if (level >= 2) {
-                    int cap = r16(f, at + PciConfig.PASID_CAP);
-                    int ctl = r16(f, at + PciConfig.PASID_CTRL);
-                    sb.append(String.format(Locale.ROOT, "\t\tPASIDCap: Exec%s Priv%s, Max PASID Width: %02x\n",
-                            pm(cap & 2), pm(cap & 4), (cap >> 8) & 0x1F));
-                    sb.append(String.format(Locale.ROOT, "\t\tPASIDCtl: Enable%s Exec%s Priv%s\n", pm(ctl & 1), pm(ctl & 2), pm(ctl & 4)));
-                }
-                break;
-            }
-            case PciConfig.EXT_CAP_ID_PRI: {
-                sb.append("Page Request Interface (PRI)\n");
-                if (level >= 2) {
-                    int ctl = r16(f, at + PciConfig.PRI_CTRL);
-                    int sta = r16(f, at + PciConfig.PRI_STATUS);
-                    sb.append(String.format(Locale.ROOT, "\t\tPRICtl: Enable%s Reset%s\n", pm(ctl & 1), pm(ctl & 2)));
-                    sb.append(String.format(Locale.ROOT, "\t\tPRISta: RF%s UPRGI%s Stopped%s PASID%s\n",
-                            pm(sta & 1), pm(sta & 2), pm(sta & 0x100), pm(sta & 0x8000)));
-                    sb.append(String.format(Locale.ROOT, "\t\tPage Request Capacity: %08x, Page Request Allocation: %08x\n",
-                            r32(f, at + PciConfig.PRI_MAX_REQ), r32(f, at + PciConfig.PRI_ALLOC_REQ)));
-                }
-                break;
-            }
-            default:
-                sb.append(String.format(Locale.ROOT, "Extended Capability ID %#06x\n", id));
+    /** ls-caps.c cap_msi (PCI Local Bus spec 3.0 §6.8.1). */
+    private static void msi(FunctionSnapshot f, int where, int cap, int verbosity, Out out) {
+        boolean is64 = (cap & PciConfig.MSI_FLAGS_64BIT) != 0;
+        boolean maskable = (cap & PciConfig.MSI_FLAGS_MASKBIT) != 0;
+        out.printf("MSI: Enable%c Count=%d/%d Maskable%c 64bit%c\n", flag(cap, PciConfig.MSI_FLAGS_ENABLE),
+                1 << ((cap & PciConfig.MSI_FLAGS_QSIZE) >> 4), 1 << ((cap & PciConfig.MSI_FLAGS_QMASK) >> 1),
+                flag(cap, PciConfig.MSI_FLAGS_MASKBIT), flag(cap, PciConfig.MSI_FLAGS_64BIT));
+        if (verbosity < 2) {
+            return;
         }
+        out.print("\t\tAddress: ");
+        int data;
+        if (is64) {
+            out.printf("%08x", f.u32(where + 8));
+            data = f.u16(where + 12);
+        } else {
+            data = f.u16(where + 8);
+        }
+        out.printf("%08x  Data: %04x\n", f.u32(where + PciConfig.MSI_ADDRESS_LO), data);
+        if (maskable) {
+            int maskAt = where + (is64 ? 16 : 12);
+            out.printf("\t\tMasking: %08x  Pending: %08x\n", f.u32(maskAt), f.u32(maskAt + 4));
+        }
+    }
+
+    /** ls-caps.c cap_msix (PCI Local Bus spec 3.0 §6.8.2). */
+    private static void msix(FunctionSnapshot f, int where, int cap, int verbosity, Out out) {
+        out.printf("MSI-X: Enable%c Count=%d Masked%c\n", flag(cap, PciConfig.MSIX_FLAGS_ENABLE),
+                (cap & PciConfig.MSIX_FLAGS_QSIZE) + 1, flag(cap, PciConfig.MSIX_FLAGS_MASKALL));
+        if (verbosity < 2) {
+            return;
+        }
+        long table = f.u32(where + PciConfig.MSIX_TABLE);
+        long pba = f.u32(where + PciConfig.MSIX_PBA);
+        out.printf("\t\tVector table: BAR=%d offset=%08x\n", table & 7, table & ~7L);
+        out.printf("\t\tPBA: BAR=%d offset=%08x\n", pba & 7, pba & ~7L);
+    }
+
+    /** ls-ecaps.c show_ext_caps: headers chained from 0x100 (PCIe Base spec §7.6.3). */
+    private static void extendedList(FunctionSnapshot f, int pcieType, int verbosity, Out out) {
+        boolean[] seen = new boolean[4096];
+        int where = 0x100;
+        do {
+            long header = f.u32(where);
+            if (header == 0 || header == 0xFFFF_FFFFL) {
+                break;
+            }
+            int id = (int) (header & 0xFFFF);
+            out.printf("\tCapabilities: [%03x", where);
+            if (verbosity > 1) {
+                out.printf(" v%d", (header >>> 16) & 0xF);
+            }
+            out.print("] ");
+            if (seen[where]) {
+                out.print("<chain looped>\n");
+                break;
+            }
+            seen[where] = true;
+            switch (id) {
+                case PciConfig.EXT_CAP_ID_VNDR: {
+                    long vsec = f.u32(where + 4);
+                    out.printf("Vendor Specific Information: ID=%04x Rev=%d Len=%03x <?>\n",
+                            vsec & 0xFFFF, (vsec >>> 16) & 0xF, vsec >>> 20);
+                    break;
+                }
+                case PciConfig.EXT_CAP_ID_ACS:
+                    acs(f, where, verbosity, out);
+                    break;
+                case PciConfig.EXT_CAP_ID_ATS:
+                    ats(f, where, verbosity, out);
+                    break;
+                case PciConfig.EXT_CAP_ID_PRI:
+                    pri(f, where, verbosity, out);
+                    break;
+                case PciConfig.EXT_CAP_ID_PASID:
+                    pasid(f, where, verbosity, out);
+                    break;
+                default:
+                    out.printf("Extended Capability ID %#x\n", id);
+            }
+            where = (int) (header >>> 20) & ~3;
+        } while (where != 0);
+    }
+
+    /** ls-ecaps.c cap_acs (PCIe Base spec §7.7.11). */
+    private static void acs(FunctionSnapshot f, int where, int verbosity, Out out) {
+        out.print("Access Control Services\n");
+        if (verbosity < 2) {
+            return;
+        }
+        out.print("\t\tACSCap:\t").print(acsBits(f.u16(where + PciConfig.ACS_CAP))).print("\n");
+        out.print("\t\tACSCtl:\t").print(acsBits(f.u16(where + PciConfig.ACS_CTRL))).print("\n");
     }
 
     private static String acsBits(int v) {
-        return "SrcValid" + pm(v & PciConfig.ACS_SV) + " TransBlk" + pm(v & PciConfig.ACS_TB) + " ReqRedir" + pm(v & PciConfig.ACS_RR)
-                + " CmpltRedir" + pm(v & PciConfig.ACS_CR) + " UpstreamFwd" + pm(v & PciConfig.ACS_UF)
-                + " EgressCtrl" + pm(v & PciConfig.ACS_EC) + " DirectTrans" + pm(v & PciConfig.ACS_DT);
+        return String.format(Locale.ROOT, "SrcValid%c TransBlk%c ReqRedir%c CmpltRedir%c UpstreamFwd%c EgressCtrl%c DirectTrans%c",
+                flag(v, PciConfig.ACS_SV), flag(v, PciConfig.ACS_TB), flag(v, PciConfig.ACS_RR), flag(v, PciConfig.ACS_CR),
+                flag(v, PciConfig.ACS_UF), flag(v, PciConfig.ACS_EC), flag(v, PciConfig.ACS_DT));
+    }
+
+    /** ls-ecaps.c cap_ats (PCIe Base spec §10.5.1). */
+    private static void ats(FunctionSnapshot f, int where, int verbosity, Out out) {
+        out.print("Address Translation Service (ATS)\n");
+        if (verbosity < 2) {
+            return;
+        }
+        int ctl = f.u16(where + PciConfig.ATS_CTRL);
+        out.printf("\t\tATSCap:\tInvalidate Queue Depth: %02x\n", f.u16(where + PciConfig.ATS_CAP) & 0x1F);
+        out.printf("\t\tATSCtl:\tEnable%c, Smallest Translation Unit: %02x\n", flag(ctl, PciConfig.ATS_CTRL_ENABLE), ctl & 0x1F);
+    }
+
+    /** ls-ecaps.c cap_pri (PCIe Base spec §10.5.2). */
+    private static void pri(FunctionSnapshot f, int where, int verbosity, Out out) {
+        out.print("Page Request Interface (PRI)\n");
+        if (verbosity < 2) {
+            return;
+        }
+        int ctl = f.u16(where + PciConfig.PRI_CTRL);
+        int sta = f.u16(where + PciConfig.PRI_STATUS);
+        out.printf("\t\tPRICtl: Enable%c Reset%c\n", flag(ctl, PciConfig.PRI_CTRL_ENABLE), flag(ctl, PciConfig.PRI_CTRL_RESET));
+        out.printf("\t\tPRISta: RF%c UPRGI%c Stopped%c PASID%c\n", flag(sta, 0x1), flag(sta, 0x2),
+                flag(sta, PciConfig.PRI_STATUS_STOPPED), flag(sta, 0x8000));
+        out.printf("\t\tPage Request Capacity: %08x, Page Request Allocation: %08x\n",
+                f.u32(where + PciConfig.PRI_MAX_REQ), f.u32(where + PciConfig.PRI_ALLOC_REQ));
+    }
+
+    /** ls-ecaps.c cap_pasid (PCIe Base spec §7.8.8). */
+    private static void pasid(FunctionSnapshot f, int where, int verbosity, Out out) {
+        out.print("Process Address Space ID (PASID)\n");
+        if (verbosity < 2) {
+            return;
+        }
+        int cap = f.u16(where + PciConfig.PASID_CAP);
+        int ctl = f.u16(where + PciConfig.PASID_CTRL);
+        out.printf("\t\tPASIDCap: Exec%c Priv%c, Max PASID Width: %02x\n", flag(cap, 0x2), flag(cap, 0x4), (cap >> 8) & 0x1F);
+        out.printf("\t\tPASIDCtl: Enable%c Exec%c Priv%c\n", flag(ctl, PciConfig.PASID_CTRL_ENABLE), flag(ctl, 0x2), flag(ctl, 0x4));
     }
 }

@@ -1,5 +1,6 @@
 package dev.vplat.vfio.cli;
 
+import dev.vplat.pci.lspci.FunctionSnapshot;
 import dev.vplat.vfio.server.JsonReader;
 
 import java.util.ArrayList;
@@ -8,7 +9,7 @@ import java.util.Map;
 
 /** One entry of MACHINE_INFO's {@code "pci"} array. */
 public record PciFunction(String bdf, int vendor, int device, int classCode, String type, String driver,
-                          Integer group, String iommu, String vfio) {
+                          Integer group, String iommu, String vfio, List<FunctionSnapshot.Resource> resources) {
     /** Every function listed in a MACHINE_INFO JSON, in its order. */
     @SuppressWarnings("unchecked")
     public static List<PciFunction> fromMachineInfo(String json) {
@@ -17,17 +18,30 @@ public record PciFunction(String bdf, int vendor, int device, int classCode, Str
         if (pci instanceof List<?> list) {
             for (Object o : list) {
                 Map<String, Object> m = (Map<String, Object>) o;
-                out.add(new PciFunction((String) m.get("bdf"), hex(m.get("vendor")), hex(m.get("device")),
-                        hex(m.get("class")), (String) m.get("type"), (String) m.get("driver"),
+                out.add(new PciFunction((String) m.get("bdf"), (int) number(m.get("vendor")), (int) number(m.get("device")),
+                        (int) number(m.get("class")), (String) m.get("type"), (String) m.get("driver"),
                         m.get("group") instanceof Number n ? n.intValue() : null, (String) m.get("iommu"),
-                        (String) m.get("vfio")));
+                        (String) m.get("vfio"), resources(m.get("resources"))));
             }
         }
         return out;
     }
 
-    private static int hex(Object v) {
-        return v instanceof String s ? (int) NumberConverter.parse(s) : v instanceof Number n ? n.intValue() : 0;
+    @SuppressWarnings("unchecked")
+    private static List<FunctionSnapshot.Resource> resources(Object value) {
+        List<FunctionSnapshot.Resource> out = new ArrayList<>();
+        if (value instanceof List<?> list) {
+            for (Object o : list) {
+                Map<String, Object> r = (Map<String, Object>) o;
+                out.add(new FunctionSnapshot.Resource((int) number(r.get("index")), number(r.get("start")),
+                        number(r.get("size")), (int) number(r.get("flags"))));
+            }
+        }
+        return out;
+    }
+
+    private static long number(Object v) {
+        return v instanceof String s ? NumberConverter.parse(s) : v instanceof Number n ? n.longValue() : 0;
     }
 
     /** Bus number parsed from {@code DDDD:BB:DD.F}. */

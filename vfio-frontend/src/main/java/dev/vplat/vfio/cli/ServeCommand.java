@@ -96,12 +96,31 @@ final class ServeCommand implements Callable<Integer> {
         HostPageAllocator pool = platform.kernel().pages();
         out.printf("  %-14s 0x%016x  size 0x%x  (host kernel page pool: session memory, IOMMU tables)%n",
                 "host-reserved", pool.base(), pool.size());
-        var components = platform.machine().componentsById().keySet();
-        out.println("  devices: " + (components.isEmpty() ? "(none)" : String.join(", ", components)));
+        String info = platform.machineInfo();
+        describePci(out, PciFunction.fromMachineInfo(info));
+        describeIommus(out, IommuUnit.fromMachineInfo(info));
         for (ListenAddress a : server.addresses()) {
             out.println("  listening on " + a + (VplatServer.nativeTransport() ? " (native epoll)" : " (JDK NIO)"));
         }
         out.println("Binary clients send VPL1 then frames; text clients send qtest lines. Stop with Ctrl-C or SIGTERM.");
         out.flush();
+    }
+
+    /** One line per PCI function: where it is, what it is, who drives it and which IOMMU unit and group it is in. */
+    static void describePci(PrintWriter out, List<PciFunction> functions) {
+        out.println("  PCI functions:" + (functions.isEmpty() ? " (none)" : ""));
+        for (PciFunction f : functions) {
+            out.printf("    %s  %04x:%04x  class %06x  %-16s  driver %-8s  iommu %-6s  group %s%n", f.bdf(), f.vendor(),
+                    f.device(), f.classCode(), f.type(), f.driver() == null ? "-" : f.driver(),
+                    f.iommu() == null ? "-" : f.iommu(), f.group() == null ? "-" : f.group());
+        }
+    }
+
+    /** One line per IOMMU unit: its id, hardware kind, register base and whether the host stack or a guest owns it. */
+    static void describeIommus(PrintWriter out, List<IommuUnit> units) {
+        out.println("  IOMMU units:" + (units.isEmpty() ? " (none)" : ""));
+        for (IommuUnit u : units) {
+            out.printf("    %-6s  %-12s  base 0x%016x  owner %s%n", u.id(), u.kind(), u.base(), u.owner());
+        }
     }
 }

@@ -206,16 +206,26 @@ public final class HostStack {
      * register window of a host-owned unit (the protocol server answers EACCES).
      */
     public boolean guestMayWrite(long physAddr) {
+        return guestMayWrite(physAddr, 1);
+    }
+
+    /** Whether a guest-role write of {@code length} bytes at {@code physAddr} misses every host-owned unit's window. */
+    public boolean guestMayWrite(long physAddr, long length) {
         for (VtdHostDriver d : vtdDrivers.values()) {
-            if (physAddr >= d.base() && physAddr - d.base() < d.windowSize()) {
+            if (overlaps(physAddr, length, d.base(), d.windowSize())) {
                 return false;
             }
         }
         for (SmmuV3HostDriver d : smmuDrivers.values()) {
-            if (physAddr >= d.base() && physAddr - d.base() < d.windowSize()) {
+            if (overlaps(physAddr, length, d.base(), d.windowSize())) {
                 return false;
             }
         }
         return true;
     }
+
+    private static boolean overlaps(long addr, long length, long base, long size) {
+        return Long.compareUnsigned(addr, base + size) < 0 && Long.compareUnsigned(base, addr + length) < 0;
+    }
+
 }

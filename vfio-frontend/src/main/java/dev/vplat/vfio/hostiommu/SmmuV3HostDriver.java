@@ -65,6 +65,7 @@ public final class SmmuV3HostDriver implements HostIommu {
     /** Linux refuses a command queue not larger than CMDQ_BATCH_ENTRIES (2^6 on 64-bit). */
     private static final int CMDQ_MIN_LOG2 = 7;
     private static final int STE_BYTES = 64;
+    private static final long PAGE = 4096;
     static final long STE_V = 1;
     /** io-pgtable-arm's MAIR: 0 non-cacheable, 1 write-back (what leaves use), 2 device, 3 inner-NC/outer-WB. */
     private static final long MAIR = 0xF404_FF44L;
@@ -409,7 +410,22 @@ public final class SmmuV3HostDriver implements HostIommu {
         int inputBits = stage2 ? ias : S1_INPUT_BITS;
         LpaeTable table = new LpaeTable(memory, pages, stage2 ? LpaeTable.Format.STAGE2 : LpaeTable.Format.STAGE1, inputBits);
         ids.set(tag);
-        return new SmmuTranslatedDomain(this, type, stage2, tag, table);
+        SmmuTranslatedDomain domain = new SmmuTranslatedDomain(this, type, stage2, tag, table);
+        mapMsiDoorbell(domain);
+        return domain;
+    }
+
+    /**
+     * What iommu_dma_prepare_msi (DMA domains) and iommufd's software-MSI install (paging domains
+     * of a user) do on Arm: the page of the MSI doorbell (GITS_TRANSLATER on {@code virt}) is
+     * mapped writable at the start of the IOMMU_RESV_SW_MSI window, so a device in the domain
+     * reaches the ITS at {@code MSI_IOVA_BASE + (doorbell & 0xFFF)}. Not on x86, where DMA to
+     * the interrupt window is never translated, nor without a doorbell.
+     */
+    private void mapMsiDoorbell(SmmuTranslatedDomain domain) {
+        if (msiAddress != 0 && !MsiMessage.inX86Window(msiAddress)) {
+            domain.map(MSI_IOVA_BASE, msiAddress & -PAGE, PAGE, PagingDomain.PROT_WRITE);
+        }
     }
 
     void releaseTag(boolean stage2, int tag) {

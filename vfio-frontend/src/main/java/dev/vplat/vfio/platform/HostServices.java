@@ -7,6 +7,7 @@ import dev.vplat.iommu.vtd.VtdUnit;
 import dev.vplat.pci.PciFunction;
 import dev.vplat.pci.PciHost;
 import dev.vplat.pci.dma.DmaRouting;
+import dev.vplat.pci.lspci.FunctionSnapshot;
 import dev.vplat.platform.machine.Machine;
 import dev.vplat.vfio.driver.DriverCore;
 import dev.vplat.vfio.driver.HostDevice;
@@ -30,10 +31,11 @@ final class HostServices {
     private HostServices() {
     }
 
-    static void boot(HostKernel kernel, PciHost pci, MachineInfoRegistry info) {
+    /** @param barWindow where VFIO places BARs nobody assigned (the machine's PCI memory window) */
+    static void boot(HostKernel kernel, PciHost pci, MachineInfoRegistry info, Vfio.BarWindow barWindow) {
         HostStack stack = HostStack.boot(kernel, pci);
         Iommufd.install(kernel);
-        Vfio vfio = Vfio.install(kernel);
+        Vfio vfio = Vfio.install(kernel, barWindow);
         DriverCore drivers = stack.drivers();
         pci.addFenceListener((f, why) -> kernel.notices().post(f.requesterId().bdf() + " " + f.id() + " fenced: " + why));
         kernel.provide(DriverControl.class, new DriverControl() {
@@ -48,7 +50,7 @@ final class HostServices {
             }
         });
         kernel.provide(GuestAccessPolicy.class, (gpa, length) -> {
-            if (!stack.guestMayWrite(gpa) || !stack.guestMayWrite(gpa + length - 1)) {
+            if (!stack.guestMayWrite(gpa, length)) {
                 throw new dev.vplat.vfio.kernel.ErrnoException(dev.vplat.vfio.kernel.Errno.EACCES,
                         String.format("0x%x is in the register window of a host-owned IOMMU unit", gpa));
             }
@@ -109,6 +111,21 @@ final class HostServices {
             } else {
                 out.nullValue();
             }
+            writeResources(out, f);
+            out.endObject();
+        }
+        out.endArray();
+    }
+
+    /** The BARs as the host kernel sees them, like sysfs {@code resource}: index (6 = ROM), start, size, BAR flag bits. */
+    private static void writeResources(JsonWriter out, PciFunction f) {
+        out.name("resources").beginArray();
+        for (FunctionSnapshot.Resource r : FunctionSnapshot.resources(f)) {
+            out.beginObject();
+            out.field("index", r.index());
+            out.name("start").hex(r.start());
+            out.name("size").hex(r.size());
+            out.name("flags").hex(r.flags());
             out.endObject();
         }
         out.endArray();

@@ -10,6 +10,7 @@ import dev.vplat.platform.trace.TraceCategory;
 import dev.vplat.vfio.kernel.HostKernel;
 import dev.vplat.vfio.kernel.HostPageAllocator;
 import dev.vplat.vfio.plugin.PluginLoader;
+import dev.vplat.vfio.vfio.Vfio;
 
 /**
  * Builds a {@link Platform} from a {@link PlatformConfig}, in the order a machine is put
@@ -61,7 +62,8 @@ public final class Platforms {
         PciHost pci = buildHardware(machine, types, config);
 
         machine.realize();
-        HostServices.boot(kernel, pci, info);
+        HostServices.boot(kernel, pci, info, config.machine().equals("q35") ? Vfio.BarWindow.Q35_PCI_HOLE
+                : new Vfio.BarWindow(VirtPreset.PCIE_MMIO_BASE, VirtPreset.PCIE_MMIO_BASE + VirtPreset.PCIE_MMIO_SIZE));
         return new Platform(config, machine, kernel, info);
     }
 

@@ -9,20 +9,21 @@ import dev.vplat.pci.sdk.BarKind;
 /**
  * The host's BAR assignment for functions handed to VFIO (what the PCI core's resource
  * assignment does at enumeration): a BAR still at address 0 gets a naturally aligned place in the
- * q35 PCI hole (memory, 0xC000_0000 up to 0xFE00_0000) or in I/O space above 0x1000, clear of every
- * BAR already placed. vfio-pci reports a BAR the host did not place as unimplemented, so a device
- * must be assigned before its user sees it.
+ * machine's PCI memory window ({@link Vfio.BarWindow}: the q35 PCI hole, or VIRT_PCIE_MMIO on Arm
+ * {@code virt}) or in I/O space above 0x1000, clear of every BAR already placed. vfio-pci reports
+ * a BAR the host did not place as unimplemented, so a device must be assigned before its user
+ * sees it.
  */
 final class HostBars {
-    static final long MEM_BASE = 0xC000_0000L;
-    static final long MEM_LIMIT = 0xFE00_0000L;
     static final long IO_BASE = 0x1000;
     static final long IO_LIMIT = 0x10000;
 
     private final PciHost pci;
+    private final Vfio.BarWindow window;
 
-    HostBars(PciHost pci) {
+    HostBars(PciHost pci, Vfio.BarWindow window) {
         this.pci = pci;
+        this.window = window;
     }
 
     void assign(PciFunction function) {
@@ -43,8 +44,8 @@ final class HostBars {
 
     /** First fit above the window base, aligned to the size, not overlapping any placed BAR of the same space. */
     private long place(long size, boolean io) {
-        long at = io ? IO_BASE : MEM_BASE;
-        long limit = io ? IO_LIMIT : MEM_LIMIT;
+        long at = io ? IO_BASE : window.base();
+        long limit = io ? IO_LIMIT : window.limit();
         boolean moved = true;
         while (moved) {
             at = (at + size - 1) & -size;

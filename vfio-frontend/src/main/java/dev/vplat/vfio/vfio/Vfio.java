@@ -8,6 +8,8 @@ import dev.vplat.vfio.driver.HostDevice;
 import dev.vplat.vfio.driver.HostDriver;
 import dev.vplat.vfio.iommu.IommuCore;
 import dev.vplat.vfio.iommu.IommuGroup;
+import dev.vplat.vfio.iommu.PagingDomain;
+import dev.vplat.vfio.iommu.ReservedRegion;
 import dev.vplat.vfio.iommufd.Iommufd;
 import dev.vplat.vfio.iommufd.VfioCompatIoctls;
 import dev.vplat.vfio.kernel.Errno;
@@ -43,18 +45,28 @@ public final class Vfio {
     private final IommuCore iommuCore;
     private final PciHost pci;
     private final HostBars bars;
-    private final HostMsiRouter router = new HostMsiRouter();
+    private final HostMsiRouter router;
     private final Map<HostDevice, VfioDevice> devices = new LinkedHashMap<>();
     private final Map<IommuGroup, VfioGroup> groups = new LinkedHashMap<>();
     private final TreeSet<Integer> freeIndexes = new TreeSet<>();
     private int nextIndex;
 
-    private Vfio(HostKernel kernel, Iommufd iommufd, IommuCore iommuCore, PciHost pci) {
+    /**
+     * The PCI memory window BARs are assigned in when a device is bound to vfio-pci: {@code [base, limit)}.
+     */
+    public record BarWindow(long base, long limit) {
+        /** q35's PCI hole below the interrupt window and the firmware. */
+        public static final BarWindow Q35_PCI_HOLE = new BarWindow(0xC000_0000L, 0xFE00_0000L);
+    }
+
+    private Vfio(HostKernel kernel, Iommufd iommufd, IommuCore iommuCore, PciHost pci, BarWindow window) {
         this.kernel = kernel;
         this.iommufd = iommufd;
         this.iommuCore = iommuCore;
         this.pci = pci;
-        this.bars = new HostBars(pci);
+        this.bars = new HostBars(pci, window);
+        this.router = pci.options().x86() || pci.options().msiDoorbellBase() < 0 ? new HostMsiRouter()
+                : new HostMsiRouter(pci.options().msiDoorbellBase());
     }
 
     /**
@@ -64,12 +76,17 @@ public final class Vfio {
      * get their nodes now.
      */
     public static Vfio install(HostKernel kernel) {
+        return install(kernel, BarWindow.Q35_PCI_HOLE);
+    }
+
+    /** {@link #install(HostKernel)} with unassigned BARs placed in {@code barWindow}. */
+    public static Vfio install(HostKernel kernel, BarWindow barWindow) {
         Iommufd fd = kernel.serviceOrNull(Iommufd.class);
         if (fd == null) {
             fd = Iommufd.install(kernel);
         }
         PciHost pci = kernel.machine().components(PciHost.class).get(0);
-        Vfio vfio = new Vfio(kernel, fd, kernel.service(IommuCore.class), pci);
+        Vfio vfio = new Vfio(kernel, fd, kernel.service(IommuCore.class), pci, barWindow);
         fd.setVfioCompat(new VfioCompatIoctls());
         kernel.nodes().register(CONTAINER_PATH, vfio::openContainer);
         kernel.machine().interrupts().addListener(vfio.router);
@@ -125,13 +142,27 @@ public final class Vfio {
         VfioGroup group = groups.computeIfAbsent(ig, VfioGroup::new);
         Integer free = freeIndexes.pollFirst();
         int index = free != null ? free : nextIndex++;
-        VfioDevice device = new VfioDevice(index, host, group, new VfioPciDevice(function, router));
+        VfioDevice device = new VfioDevice(index, host, group, new VfioPciDevice(function, router,
+                doorbell -> msiAddressSeenBy(host, doorbell)));
         devices.put(host, device);
         if (group.devices().isEmpty()) {
             kernel.nodes().register(group.path(), p -> openGroup(p, group));
         }
         group.devices().add(device);
         kernel.nodes().register(device.cdevPath(), p -> new VfioDeviceFile(this, device, null));
+    }
+
+    /**
+     * iommu_dma_compose_msi_msg: on an ITS host a device whose group is in a translating domain
+     * sends its MSI to the software-MSI window of its IOMMU (IOMMU_RESV_SW_MSI), where the host
+     * IOMMU driver mapped the doorbell page; otherwise to the doorbell itself.
+     */
+    private long msiAddressSeenBy(HostDevice host, long doorbell) {
+        if (!router.its() || !host.iommu().hasGroup() || !(host.iommu().group().domain() instanceof PagingDomain)) {
+            return doorbell;
+        }
+        return host.iommu().reservedRegions().stream().filter(r -> r.type() == ReservedRegion.Type.SW_MSI)
+                .findFirst().map(r -> r.start() + (doorbell & 0xFFF)).orElse(doorbell);
     }
 
     private void remove(HostDevice host) {

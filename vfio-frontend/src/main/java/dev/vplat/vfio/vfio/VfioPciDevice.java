@@ -33,9 +33,9 @@ final class VfioPciDevice {
     private final VfioPciIrqs irqs;
     private VfioPciConfig config;
 
-    VfioPciDevice(PciFunction function, HostMsiRouter router) {
+    VfioPciDevice(PciFunction function, HostMsiRouter router, MsiAddressComposer composer) {
         this.function = function;
-        this.irqs = new VfioPciIrqs(function, router);
+        this.irqs = new VfioPciIrqs(function, router, composer);
     }
 
     PciFunction function() {

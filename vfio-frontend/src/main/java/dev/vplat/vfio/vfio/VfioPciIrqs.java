@@ -33,6 +33,7 @@ final class VfioPciIrqs {
 
     private final PciFunction function;
     private final HostMsiRouter router;
+    private final MsiAddressComposer composer;
     private final TreeMap<Integer, Vector> vectors = new TreeMap<>();
     private VfioPciConfig config;
     private int irqType = NONE;
@@ -45,9 +46,10 @@ final class VfioPciIrqs {
     /** One enabled MSI/MSI-X vector: its host vector and the eventfd it signals. */
     private record Vector(HostVector host, EventFd trigger) { }
 
-    VfioPciIrqs(PciFunction function, HostMsiRouter router) {
+    VfioPciIrqs(PciFunction function, HostMsiRouter router, MsiAddressComposer composer) {
         this.function = function;
         this.router = router;
+        this.composer = composer;
     }
 
     void open(VfioPciConfig cfg) {
@@ -309,9 +311,10 @@ final class VfioPciIrqs {
         int cap = function.findCapability(PciConfig.CAP_ID_MSI);
         long flags = function.configRead(cap + PciConfig.MSI_FLAGS, 2);
         boolean is64 = (flags & PciConfig.MSI_FLAGS_64BIT) != 0;
-        function.configWrite(cap + PciConfig.MSI_ADDRESS_LO, 4, first.address() & 0xFFFF_FFFFL);
+        long address = composer.deviceAddress(first.address());
+        function.configWrite(cap + PciConfig.MSI_ADDRESS_LO, 4, address & 0xFFFF_FFFFL);
         if (is64) {
-            function.configWrite(cap + 8, 4, first.address() >>> 32);
+            function.configWrite(cap + 8, 4, address >>> 32);
         }
         function.configWrite(cap + (is64 ? 0x0C : 0x08), 2, first.data());
         int mme = Integer.numberOfTrailingZeros(block) << 4;
@@ -393,8 +396,9 @@ final class VfioPciIrqs {
     private void programMsixEntry(int vector, HostVector host) {
         BarInfo table = msixTable();
         long entry = msixTableOffset() + (long) vector * PciConfig.MSIX_ENTRY_SIZE;
-        table.ops().write(entry, 4, host.address() & 0xFFFF_FFFFL);
-        table.ops().write(entry + 4, 4, host.address() >>> 32);
+        long address = composer.deviceAddress(host.address());
+        table.ops().write(entry, 4, address & 0xFFFF_FFFFL);
+        table.ops().write(entry + 4, 4, address >>> 32);
         table.ops().write(entry + 8, 4, host.data() & 0xFFFF_FFFFL);
         table.ops().write(entry + 12, 4, 0);
     }

@@ -61,6 +61,9 @@ class Q35PresetTest {
             ErrnoException e = assertThrows(ErrnoException.class, () -> policy.checkGuestWrite(0xFED9_1018L, 4));
             assertEquals(Errno.EACCES, e.errno());
             policy.checkGuestWrite(0xFED9_0018L, 4);
+            ErrnoException fill = assertThrows(ErrnoException.class, () -> policy.checkGuestWrite(0xFED0_0000L, 0x10_0000L),
+                    "a fill spanning the whole window is refused too");
+            assertEquals(Errno.EACCES, fill.errno());
         }
     }
 

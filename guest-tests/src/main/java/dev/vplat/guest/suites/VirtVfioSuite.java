@@ -1,0 +1,153 @@
+package dev.vplat.guest.suites;
+
+import dev.vplat.guest.client.EmbeddedVplat;
+import dev.vplat.guest.client.Iommufd;
+import dev.vplat.guest.client.MachineInfo;
+import dev.vplat.guest.client.UserBuffer;
+import dev.vplat.guest.client.VfioContainer;
+import dev.vplat.guest.client.VfioDevice;
+import dev.vplat.guest.client.VfioGroup;
+import dev.vplat.guest.client.VplatClient;
+import dev.vplat.guest.client.uapi.IommuHwInfo;
+import dev.vplat.guest.client.uapi.IommuIovaRange;
+import dev.vplat.guest.client.uapi.VfioIoctl;
+import dev.vplat.guest.drivers.DmaTestDriver.Result;
+import dev.vplat.guest.drivers.VfioUserDriver;
+import dev.vplat.vfio.driver.HostStack;
+import dev.vplat.vfio.hostiommu.SmmuV3Event;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.time.Duration;
+import java.util.List;
+
+import static dev.vplat.guest.suites.HostRig.DMATEST0;
+import static dev.vplat.guest.suites.HostRig.copyThroughVfio;
+import static org.junit.jupiter.api.Assertions.*;
+
+/**
+ * Suite 8 (part 4): the user-driver flows on the Arm {@code virt} machine, whose SMMUv3 is the
+ * host's: iommufd + cdev with the automatic HWPT realized by the host SMMUv3 driver as a stage 1
+ * domain, DMA into and faults after unmapping process memory, MSI-X to an eventfd through the
+ * ITS doorbell page mapped at the software-MSI IOVA, IOMMU_GET_HW_INFO of type ARM_SMMUV3 with
+ * the unit's ID registers, and the legacy group/container flow.
+ */
+@GuestSuite(machine = "virt")
+@DisplayName("8 iommufd and VFIO on virt (host SMMUv3)")
+public class VirtVfioSuite {
+    /** Linux's MSI_IOVA_BASE / MSI_IOVA_LENGTH: the IOMMU_RESV_SW_MSI window of arm-smmu-v3. */
+    private static final long SW_MSI_BASE = 0x800_0000L, SW_MSI_LAST = 0x80F_FFFFL;
+
+    private static MachineInfo.Iommu hostSmmu(HostRig rig) {
+        MachineInfo.Iommu unit = rig.guest.machineInfo().iommus().stream()
+                .filter(u -> u.kind().equals("arm-smmuv3") && u.owner().equals("host")).findFirst().orElse(null);
+        Assumptions.assumeTrue(unit != null, "the target has no host-owned arm-smmuv3");
+        return unit;
+    }
+
+    @Test
+    void dmaLandsInProcessMemoryAndFaultsWithAnSmmuEventAfterUnmap(SuiteTarget target) {
+        HostRig rig = new HostRig(target);
+        MachineInfo.Iommu unit = hostSmmu(rig);
+        try (VfioUserDriver drv = rig.userDriver("dpdk-arm", DMATEST0)) {
+            UserBuffer buf = drv.device().client().mmap(2 * 4096);
+            byte[] data = GuestRig.pattern(4096, 21);
+            buf.write(0, data);
+            long iova = drv.mapDma(buf);
+            drv.enableBusMaster();
+            assertEquals(Result.DONE, copyThroughVfio(drv, iova, iova + 4096, 4096));
+            assertArrayEquals(data, buf.read(4096, 4096));
+
+            drv.unmapDma(iova);
+            assertEquals(Result.TRANSLATION_FAULT, copyThroughVfio(drv, iova, iova + 4096, 64));
+
+            EmbeddedVplat server = target.requireEmbedded("reads the host SMMUv3 driver's event log");
+            List<SmmuV3Event> events = server.onMachineThread(() -> server.platform().kernel()
+                    .service(HostStack.class).smmuDriver(unit.id()).events());
+            SmmuV3Event last = events.get(events.size() - 1);
+            assertEquals(SmmuV3Event.F_TRANSLATION, last.type());
+            assertEquals(0x100, last.streamId(), "dmatest1 at 01:00.0");
+            assertEquals(iova, last.inputAddress());
+            assertTrue(last.read(), "the copy's first access is the read of the source");
+        }
+    }
+
+    @Test
+    void msixVector0ReachesItsEventfdThroughTheItsDoorbell(SuiteTarget target) {
+        HostRig rig = new HostRig(target);
+        hostSmmu(rig);
+        try (VfioUserDriver drv = rig.userDriver("irq-arm", DMATEST0)) {
+            UserBuffer buf = drv.device().client().mmap(2 * 4096);
+            long iova = drv.mapDma(buf);
+            drv.enableBusMaster();
+            drv.enableMsix(1);
+
+            assertEquals(Result.DONE, copyThroughVfio(drv, iova, iova + 4096, 16));
+            assertEquals(1, drv.awaitInterrupt(0, Duration.ofSeconds(10)));
+        }
+    }
+
+    @Test
+    void iovaRangesLeaveOutTheSoftwareMsiWindow(SuiteTarget target) {
+        HostRig rig = new HostRig(target);
+        hostSmmu(rig);
+        try (VfioUserDriver drv = rig.userDriver("ranges-arm", DMATEST0)) {
+            List<IommuIovaRange> ranges = drv.iommufd().iovaRanges(drv.ioas()).ranges();
+            assertTrue(ranges.stream().anyMatch(r -> r.last() == SW_MSI_BASE - 1), () -> "ends below 0x8000000: " + ranges);
+            assertTrue(ranges.stream().anyMatch(r -> r.start() == SW_MSI_LAST + 1), () -> "resumes above it: " + ranges);
+            assertTrue(ranges.stream().noneMatch(r -> r.start() <= SW_MSI_BASE && r.last() >= SW_MSI_BASE), ranges::toString);
+        }
+    }
+
+    @Test
+    void getHwInfoIsTheArmSmmuv3TypeWithTheUnitsIdRegisters(SuiteTarget target) {
+        HostRig rig = new HostRig(target);
+        MachineInfo.Iommu unit = hostSmmu(rig);
+        try (VfioUserDriver drv = rig.userDriver("hwinfo-arm", DMATEST0)) {
+            Iommufd.HwInfo info = drv.iommufd().hwInfo(drv.devId(), 64);
+
+            assertEquals(IommuHwInfo.TYPE_ARM_SMMUV3, info.info().dataType());
+            assertEquals(40, info.info().dataLen(), "struct iommu_hw_info_arm_smmuv3");
+            ByteBuffer data = ByteBuffer.wrap(info.data()).order(ByteOrder.LITTLE_ENDIAN);
+            assertEquals(0, data.getInt(0), "flags");
+            for (int i = 0; i < 6; i++) {
+                assertEquals(rig.guest.readl(unit.base() + 4L * i), data.getInt(8 + 4 * i), "IDR" + i);
+            }
+            assertEquals(rig.guest.readl(unit.base() + 0x18), data.getInt(32), "IIDR");
+            assertEquals(rig.guest.readl(unit.base() + 0x1C), data.getInt(36), "AIDR");
+        }
+    }
+
+    @Test
+    void theLegacyContainerFlowCarriesDmaThroughTheCompatIoas(SuiteTarget target) {
+        HostRig rig = new HostRig(target);
+        hostSmmu(rig);
+        rig.bindVfio(DMATEST0);
+        VplatClient user = target.user("qemu-legacy-arm");
+        VfioContainer container = user.openVfioContainer();
+        VfioGroup group = user.openVfioGroup(rig.groupOf(DMATEST0).id());
+        group.setContainer(container);
+        container.setIommu(VfioIoctl.VFIO_TYPE1v2_IOMMU);
+        VfioDevice dev = group.deviceFd(DMATEST0);
+        UserBuffer buf = user.mmap(2 * 4096);
+        buf.write(0, GuestRig.pattern(256, 23));
+        long iova = 0x100_0000L;
+        container.mapDma(buf, iova);
+        dev.configWrite(0x04, 2, 0x6);
+
+        dev.barWriteq(0, 0x08, iova);
+        dev.barWriteq(0, 0x10, iova + 4096);
+        dev.barWritel(0, 0x18, 256);
+        dev.barWritel(0, 0x20, 0);
+        dev.barWritel(0, 0x38, 1);
+
+        assertEquals(2, dev.barReadl(0, 0x40), "RESULT DONE");
+        assertArrayEquals(GuestRig.pattern(256, 23), buf.read(4096, 256));
+        assertEquals(2 * 4096, container.unmapDma(iova, 2 * 4096, 0));
+        dev.barWritel(0, 0x38, 1);
+        assertEquals(3, dev.barReadl(0, 0x40), "RESULT TRANSLATION_FAULT after UNMAP_DMA");
+    }
+}
