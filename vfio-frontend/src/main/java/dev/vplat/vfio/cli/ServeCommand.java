@@ -100,7 +100,8 @@ final class ServeCommand implements Callable<Integer> {
         describePci(out, PciFunction.fromMachineInfo(info));
         describeIommus(out, IommuUnit.fromMachineInfo(info));
         for (ListenAddress a : server.addresses()) {
-            out.println("  listening on " + a + (VplatServer.nativeTransport() ? " (native epoll)" : " (JDK NIO)"));
+            out.println("  listening on " + a + (a.isUnix()
+                    ? (VplatServer.nativeTransport() ? " (native epoll)" : " (JDK NIO)") : ""));
         }
         out.println("Binary clients send VPL1 then frames; text clients send qtest lines. Stop with Ctrl-C or SIGTERM.");
         out.flush();

@@ -18,10 +18,13 @@ import java.util.concurrent.locks.LockSupport;
  * <p>Why not an {@code Executor}: a synchronous client sends its next request a few
  * microseconds after it read the previous reply, and a parked thread takes longer than that to
  * wake (a futex wake by the producer, then the scheduler). So the queue is a lock-free
- * multi-producer queue and the thread, once it has run out of work, spins on it for up to
- * {@link #SPIN_NANOS} before parking; a producer unparks it only when it really parked. Under a
+ * multi-producer queue and the thread, once it has run out of work, keeps polling it for up to
+ * {@link #SPIN_NANOS} before it parks; a producer unparks it only when it really parked. Under a
  * steady stream of requests the thread never sleeps and no producer makes a system call; when
- * idle it costs nothing.
+ * idle it costs nothing. The first {@link #BUSY_NANOS} of the wait are a busy spin (the next
+ * request of a pipelined burst is usually already there); after that the thread yields between
+ * polls, so on a machine with more runnable threads than cores the client and the network
+ * threads get the core rather than a spinning machine thread.
  */
 public final class MachineThread implements AutoCloseable {
     /**
@@ -29,8 +32,9 @@ public final class MachineThread implements AutoCloseable {
      * round trip over a local socket (reply written, client woken, next request read), so a
      * synchronous client finds it awake, and short enough that an idle server sleeps at once.
      */
-    static final long SPIN_NANOS = Long.getLong("xspin", 50_000);
-    static final long PURE_NANOS = Long.getLong("xpure", 50_000);
+    static final long SPIN_NANOS = TimeUnit.MICROSECONDS.toNanos(50);
+    /** The part of {@link #SPIN_NANOS} spent busy-spinning before the thread starts to yield. */
+    static final long BUSY_NANOS = TimeUnit.MICROSECONDS.toNanos(2);
 
     private final ConcurrentLinkedQueue<Runnable> queue = new ConcurrentLinkedQueue<>();
     private final Thread thread;
@@ -121,18 +125,23 @@ public final class MachineThread implements AutoCloseable {
         }
     }
 
-    /** The next task, spinning on an empty queue for up to {@link #SPIN_NANOS}; null if none came. */
+    /** The next task, polling an empty queue for up to {@link #SPIN_NANOS}; null if none came. */
     private Runnable poll() {
         Runnable task = queue.poll();
         if (task != null) {
             return task;
         }
-        long deadline = System.nanoTime() + SPIN_NANOS;
-        long pure = System.nanoTime() + PURE_NANOS;
+        long start = System.nanoTime();
+        long waited;
         do {
-            if (System.nanoTime() - pure < 0) Thread.onSpinWait(); else Thread.yield();
+            waited = System.nanoTime() - start;
+            if (waited < BUSY_NANOS) {
+                Thread.onSpinWait();
+            } else {
+                Thread.yield();
+            }
             task = queue.poll();
-        } while (task == null && !stopping && System.nanoTime() - deadline < 0);
+        } while (task == null && !stopping && waited < SPIN_NANOS);
         return task;
     }
 

@@ -16,6 +16,8 @@ import java.util.concurrent.TimeUnit;
  * reply is usually back within the spin and is written without the machine thread having to
  * wake the loop and without the loop's trip through the scheduler. A loop with nothing
  * outstanding blocks at once, and a long request (a reset, a big DMA) costs one bounded spin.
+ * The loop yields between polls: on an idle machine a yield returns at once, on a busy one it
+ * hands the core to whoever can use it (a spinning loop there only delays the client).
  *
  * <p>Each event loop thread has one counter ({@link #onThisThread()}); the dispatch stage of a
  * connection counts its requests up when it queues them and the reply drain counts them down,
@@ -23,8 +25,7 @@ import java.util.concurrent.TimeUnit;
  */
 final class ReplySpin {
     /** Longest time a loop spins for outstanding replies before it blocks. */
-    static final long SPIN_NANOS = Long.getLong("xloop", 50_000);
-    static final boolean YIELD = Boolean.getBoolean("xloopyield");
+    static final long SPIN_NANOS = TimeUnit.MICROSECONDS.toNanos(50);
 
     private static final ThreadLocal<ReplySpin> LOOP = ThreadLocal.withInitial(ReplySpin::new);
 
@@ -70,7 +71,7 @@ final class ReplySpin {
             if (spin.outstanding > 0 && context.canBlock()) {
                 long deadline = System.nanoTime() + SPIN_NANOS;
                 do {
-                    if (YIELD) Thread.yield(); else Thread.onSpinWait();
+                    Thread.yield();
                 } while (context.canBlock() && System.nanoTime() - deadline < 0);
             }
             return transport.run(context);

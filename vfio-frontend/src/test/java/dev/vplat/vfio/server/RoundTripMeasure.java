@@ -24,6 +24,9 @@ import java.util.List;
  * back) over TCP and UNIX sockets, against the floor of a plain blocking Java echo of the same
  * sizes on the same transport. Rounds of vplat and echo alternate so that load from elsewhere on
  * the machine hits both alike; the medians and the median of the per-round ratios are printed.
+ * Every round trip is also timed on its own: on a busy machine the rate mostly measures the
+ * scheduler, while the 10th and 50th percentile latencies still show the path itself, so their
+ * ratios (echo latency / vplat latency, i.e. as rates) are printed too.
  */
 public final class RoundTripMeasure {
     private static final int WARMUP = 20_000;
@@ -46,19 +49,30 @@ public final class RoundTripMeasure {
         double[] vplat = new double[rounds];
         double[] echo = new double[rounds];
         double[] ratio = new double[rounds];
+        long[] vplatNs = new long[rounds * PER_ROUND];
+        long[] echoNs = new long[rounds * PER_ROUND];
         try (WireClient c = WireClient.connect(a.toString()); Echo e = new Echo(a.isUnix(), dir)) {
             c.hello(1, null);
-            mmioReads(c, WARMUP);
-            e.roundTrips(WARMUP);
+            mmioReads(c, new long[WARMUP], 0, WARMUP);
+            e.roundTrips(new long[WARMUP], 0, WARMUP);
             for (int r = 0; r < rounds; r++) {
-                vplat[r] = mmioReads(c, PER_ROUND);
-                echo[r] = e.roundTrips(PER_ROUND);
+                vplat[r] = mmioReads(c, vplatNs, r * PER_ROUND, PER_ROUND);
+                echo[r] = e.roundTrips(echoNs, r * PER_ROUND, PER_ROUND);
                 ratio[r] = vplat[r] / echo[r];
             }
         }
-        System.out.printf("%-4s vplat MEM_READ(4, MMIO) %,10.0f/s   plain echo %,10.0f/s   ratio %.2f"
-                        + "  (per round %s)%n", a.isUnix() ? "UDS" : "TCP", median(vplat), median(echo), median(ratio),
-                Arrays.toString(Arrays.stream(ratio).map(x -> Math.round(x * 100) / 100.0).toArray()));
+        Arrays.sort(vplatNs);
+        Arrays.sort(echoNs);
+        System.out.printf("%-4s vplat MEM_READ(4, MMIO) %,10.0f/s   plain echo %,10.0f/s   ratio %.2f  (per round %s)%n"
+                        + "     latency p10 %.1f / %.1f us (ratio %.2f)   p50 %.1f / %.1f us (ratio %.2f)%n",
+                a.isUnix() ? "UDS" : "TCP", median(vplat), median(echo), median(ratio),
+                Arrays.toString(Arrays.stream(ratio).map(x -> Math.round(x * 100) / 100.0).toArray()),
+                micros(vplatNs, 10), micros(echoNs, 10), micros(echoNs, 10) / micros(vplatNs, 10),
+                micros(vplatNs, 50), micros(echoNs, 50), micros(echoNs, 50) / micros(vplatNs, 50));
+    }
+
+    private static double micros(long[] sorted, int percentile) {
+        return sorted[sorted.length * percentile / 100] / 1e3;
     }
 
     private static double median(double[] v) {
@@ -67,12 +81,17 @@ public final class RoundTripMeasure {
         return s[s.length / 2];
     }
 
-    private static double mmioReads(WireClient c, int n) {
+    /** {@code n} round trips, each one's time stored from {@code at}; returns the rate. */
+    private static double mmioReads(WireClient c, long[] ns, int at, int n) {
         long t0 = System.nanoTime();
+        long t = t0;
         for (int i = 0; i < n; i++) {
             c.memRead(MSI_WINDOW, 4);
+            long now = System.nanoTime();
+            ns[at + i] = now - t;
+            t = now;
         }
-        return n / ((System.nanoTime() - t0) / 1e9);
+        return n / ((t - t0) / 1e9);
     }
 
     /** A blocking echo server thread and its client: the floor a round trip cannot beat. */
@@ -124,8 +143,9 @@ public final class RoundTripMeasure {
             }
         }
 
-        double roundTrips(int n) throws IOException {
+        double roundTrips(long[] ns, int at, int n) throws IOException {
             long t0 = System.nanoTime();
+            long t = t0;
             for (int i = 0; i < n; i++) {
                 req.clear();
                 while (req.hasRemaining()) {
@@ -135,8 +155,11 @@ public final class RoundTripMeasure {
                 while (rep.hasRemaining()) {
                     client.read(rep);
                 }
+                long now = System.nanoTime();
+                ns[at + i] = now - t;
+                t = now;
             }
-            return n / ((System.nanoTime() - t0) / 1e9);
+            return n / ((t - t0) / 1e9);
         }
 
         @Override
