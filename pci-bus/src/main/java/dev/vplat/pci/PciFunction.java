@@ -445,11 +445,12 @@ public class PciFunction {
 
     private void fence(String what, RuntimeException e) {
         fenced = true;
-        trace.log(TraceCategory.PCI, id, "device model failed in " + what + " (" + e
-                + "): function fenced, its BARs now read all-ones and drop writes");
+        String why = "device model failed in " + what + " (" + e + ")";
+        trace.log(TraceCategory.PCI, id, why + ": function fenced, its BARs now read all-ones and drop writes");
         if (trace.on(TraceCategory.DEVICE)) {
             trace.line(TraceCategory.DEVICE, id, "fenced after " + e);
         }
+        host.fenced(this, why);
     }
 
     // ---------------------------------------------------------------- interrupts

@@ -42,6 +42,7 @@ public final class PciHost implements Lifecycle {
     private final PciBus rootBus = new PciBus(null);
     private final Map<String, PciFunction> byId = new LinkedHashMap<>();
     private final PciFunction hostBridge;
+    private final List<FenceListener> fenceListeners = new ArrayList<>();
 
     public PciHost(Machine machine, PciHostOptions options) {
         this.machine = machine;
@@ -67,6 +68,18 @@ public final class PciHost implements Lifecycle {
 
     public Machine machine() {
         return machine;
+    }
+
+    /** Registers {@code l} to hear of every function fenced from now on. */
+    public void addFenceListener(FenceListener l) {
+        fenceListeners.add(l);
+    }
+
+    /** A function of this host was fenced (called by the function). */
+    void fenced(PciFunction f, String why) {
+        for (FenceListener l : List.copyOf(fenceListeners)) {
+            l.fenced(f, why);
+        }
     }
 
     public PciHostOptions options() {
@@ -222,8 +235,10 @@ public final class PciHost implements Lifecycle {
     void configWrite(int busNumber, int devfn, int register, int size, long value) {
         PciFunction f = resolve(busNumber, devfn);
         if (f == null) {
-            machine.trace().log(TraceCategory.PCI, "pci", String.format("config write to absent %02x:%02x.%x dropped",
-                    busNumber, devfn >>> 3, devfn & 7));
+            if (machine.trace().on(TraceCategory.PCI)) {
+                machine.trace().log(TraceCategory.PCI, "pci", String.format("config write to absent %02x:%02x.%x dropped",
+                        busNumber, devfn >>> 3, devfn & 7));
+            }
             return;
         }
         f.configWrite(register, size, value);

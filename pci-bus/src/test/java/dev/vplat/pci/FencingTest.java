@@ -60,6 +60,21 @@ class FencingTest {
     }
 
     @Test
+    void fenceListenersHearWhichFunctionWasFencedAndWhy() {
+        Bench b = new Bench();
+        Fragile model = new Fragile();
+        PciFunction f = b.plugModel("fragile", "08.0", "", c -> model);
+        b.assignBar(f, 0, 0xFE00_0000L);
+        java.util.List<String> heard = new java.util.ArrayList<>();
+        b.host.addFenceListener((fn, why) -> heard.add(fn.id() + ": " + why));
+        b.machine.system().write(0xFE00_0000L, 4, 0xDEAD);
+        b.machine.system().read(0xFE00_0000L, 4);
+        b.machine.system().read(0xFE00_0000L, 4);
+        assertEquals(java.util.List.of("fragile: device model failed in read32 +0x0"
+                + " (java.lang.IllegalStateException: model bug)"), heard, "told once, when the fence goes up");
+    }
+
+    @Test
     void throwingTimerCallbackFencesTheDevice() {
         Bench b = new Bench();
         Fragile model = new Fragile();

@@ -3,14 +3,14 @@ package dev.vplat.guest.bench;
 import dev.vplat.guest.client.MachineInfo;
 import dev.vplat.guest.client.Role;
 import dev.vplat.guest.client.VplatClient;
-import dev.vplat.vfio.platform.DriverControl;
-import dev.vplat.vfio.platform.Platform;
 import dev.vplat.vfio.uapi.IommufdStructs.IommuIoasAlloc;
 import dev.vplat.vfio.uapi.IommufdStructs.IommuIoasMap;
 import dev.vplat.vfio.uapi.IommufdStructs.IommuIoasUnmap;
 import dev.vplat.vfio.uapi.Uapi;
 import dev.vplat.vfio.uapi.VfioStructs.VfioDeviceAttachIommufdPt;
 import dev.vplat.vfio.uapi.VfioStructs.VfioDeviceBindIommufd;
+import dev.vplat.vfio.platform.DriverControl;
+import dev.vplat.vfio.platform.Platform;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -21,7 +21,6 @@ import static dev.vplat.vfio.uapi.IommufdIoctl.IOAS_MAP_WRITEABLE;
 import static dev.vplat.vfio.uapi.IommufdIoctl.IOMMU_IOAS_ALLOC;
 import static dev.vplat.vfio.uapi.IommufdIoctl.IOMMU_IOAS_MAP;
 import static dev.vplat.vfio.uapi.IommufdIoctl.IOMMU_IOAS_UNMAP;
-import static dev.vplat.vfio.uapi.Uapi.sizeOf;
 import static dev.vplat.vfio.uapi.VfioIoctl.DEVICE_ATTACH_IOMMUFD_PT;
 import static dev.vplat.vfio.uapi.VfioIoctl.DEVICE_BIND_IOMMUFD;
 
@@ -37,9 +36,6 @@ final class IoasBench {
     static final String DEVICE = "0000:01:00.0";
     private static final long IOVA = 0x1000_0000L, PAGE = 4096;
     private static final int MAP_FLAGS = IOAS_MAP_FIXED_IOVA | IOAS_MAP_READABLE | IOAS_MAP_WRITEABLE;
-    /** BIND and ATTACH at their first minsz, as the client's VfioDevice sends them. */
-    private static final int BIND_MINSZ = Uapi.offsetOfEnd(VfioDeviceBindIommufd.class, "outDevid");
-    private static final int ATTACH_MINSZ = Uapi.offsetOfEnd(VfioDeviceAttachIommufdPt.class, "ptId");
 
     private final BenchContext ctx;
 
@@ -102,16 +98,15 @@ final class IoasBench {
     private static Meter.Workload mapUnmap(Syscalls sys, String cdev) {
         int iommufd = sys.open("/dev/iommu");
         int ioas = Uapi.decode(IommuIoasAlloc.class, sys.ioctl(iommufd, IOMMU_IOAS_ALLOC,
-                Uapi.encode(new IommuIoasAlloc(sizeOf(IommuIoasAlloc.class), 0, 0)))).outIoasId();
+                Uapi.encode(new IommuIoasAlloc(Uapi.sizeOf(IommuIoasAlloc.class), 0, 0)))).outIoasId();
         if (cdev != null) {
             int dev = sys.open(cdev);
-            sys.ioctl(dev, DEVICE_BIND_IOMMUFD, Uapi.encode(new VfioDeviceBindIommufd(BIND_MINSZ, 0, iommufd, 0, 0), BIND_MINSZ));
-            sys.ioctl(dev, DEVICE_ATTACH_IOMMUFD_PT,
-                    Uapi.encode(new VfioDeviceAttachIommufdPt(ATTACH_MINSZ, 0, ioas, 0), ATTACH_MINSZ));
+            sys.ioctl(dev, DEVICE_BIND_IOMMUFD, Uapi.encode(new VfioDeviceBindIommufd(Uapi.sizeOf(VfioDeviceBindIommufd.class), 0, iommufd, 0, 0)));
+            sys.ioctl(dev, DEVICE_ATTACH_IOMMUFD_PT, Uapi.encode(new VfioDeviceAttachIommufdPt(Uapi.sizeOf(VfioDeviceAttachIommufdPt.class), 0, ioas, 0)));
         }
         long uva = sys.mmap(PAGE);
-        byte[] map = Uapi.encode(new IommuIoasMap(sizeOf(IommuIoasMap.class), MAP_FLAGS, ioas, 0, uva, PAGE, IOVA));
-        byte[] unmap = Uapi.encode(new IommuIoasUnmap(sizeOf(IommuIoasUnmap.class), ioas, IOVA, PAGE));
+        byte[] map = Uapi.encode(new IommuIoasMap(Uapi.sizeOf(IommuIoasMap.class), MAP_FLAGS, ioas, 0, uva, PAGE, IOVA));
+        byte[] unmap = Uapi.encode(new IommuIoasUnmap(Uapi.sizeOf(IommuIoasUnmap.class), ioas, IOVA, PAGE));
         return n -> {
             long sum = 0;
             for (long i = 0; i < n; i++) {

@@ -42,7 +42,7 @@ final class ProcessBench {
         try (ChildJvm serve = ChildJvm.start(opts, MAIN, "serve", "--listen", "tcp:127.0.0.1:0")) {
             ChildJvm.Ready ready = serve.awaitLine(l -> l.startsWith(LISTENING));
             serveStart = ready.seconds();
-            String address = ready.line().substring(LISTENING.length()).trim();
+            String address = address(ready.line());
             try (VplatClient c = VplatClient.builder().address(address).role(Role.GUEST).name("vplat-bench-probe").connect()) {
                 c.machineInfo();
             }
@@ -52,7 +52,7 @@ final class ProcessBench {
         long touch = ctx.settings().touchBytes();
         long bigRss;
         try (ChildJvm big = ChildJvm.start(opts, MAIN, "serve", "--memory", "1T", "--listen", "tcp:127.0.0.1:0")) {
-            String address = big.awaitLine(l -> l.startsWith(LISTENING)).line().substring(LISTENING.length()).trim();
+            String address = address(big.awaitLine(l -> l.startsWith(LISTENING)).line());
             try (VplatClient c = VplatClient.builder().address(address).role(Role.GUEST).name("vplat-bench-fill").connect()) {
                 c.memFill(FILL_BASE, touch, 0xA5);
                 if (c.readb(FILL_BASE + touch - 1) != 0xA5) {
@@ -78,5 +78,10 @@ final class ProcessBench {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+    }
+
+    /** The address of a {@code "  listening on ADDR (transport)"} line of {@code vplat serve}. */
+    private static String address(String listeningLine) {
+        return listeningLine.substring(LISTENING.length()).trim().split("\\s+")[0];
     }
 }

@@ -12,13 +12,15 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 
 /**
  * A vplat server running inside this JVM: the platform built from a {@link PlatformConfig} and
- * the real protocol server in front of it, listening on an ephemeral loopback TCP port or a
- * UNIX socket in a fresh temporary directory. Clients connect exactly as to a separate server
- * ({@link #connect(Role)}), so an embedded test exercises the same bytes a remote one does.
+ * the real protocol server in front of it, listening on an ephemeral loopback TCP port, a UNIX
+ * socket in a fresh temporary directory, or only in-VM (no socket at all: {@link Listen#IN_VM}).
+ * Clients ({@link #connect(Role)}) speak the same bytes as to a separate server, so an embedded
+ * test exercises what a remote one does.
  *
  * <pre>{@code
  * try (EmbeddedVplat vplat = EmbeddedVplat.start(PlatformConfig.defaults());
@@ -29,20 +31,29 @@ import java.util.function.Consumer;
  */
 public final class EmbeddedVplat implements AutoCloseable {
     /** How clients reach the embedded server. */
-    public enum Listen { TCP, UNIX }
+    public enum Listen {
+        TCP, UNIX,
+        /** Through {@link InVmTransport} only: no port, no socket file; {@link #address()} is for messages. */
+        IN_VM
+    }
+
+    private static final AtomicInteger IN_VM_SERVERS = new AtomicInteger();
 
     private final Platform platform;
     private final VplatServer server;
     private final String address;
     private final Path socketDir;
     private final String token;
+    private final boolean inVm;
 
-    private EmbeddedVplat(Platform platform, VplatServer server, String address, Path socketDir, String token) {
+    private EmbeddedVplat(Platform platform, VplatServer server, String address, Path socketDir, String token,
+                          boolean inVm) {
         this.platform = platform;
         this.server = server;
         this.address = address;
         this.socketDir = socketDir;
         this.token = token;
+        this.inVm = inVm;
     }
 
     /** Builds the platform and serves it on an ephemeral loopback TCP port. */
@@ -64,6 +75,11 @@ public final class EmbeddedVplat implements AutoCloseable {
         Path dir = null;
         try {
             customize.accept(platform);
+            if (listen == Listen.IN_VM) {
+                VplatServer server = VplatServer.start(platform, options, List.of());
+                return new EmbeddedVplat(platform, server, "in-vm:" + IN_VM_SERVERS.incrementAndGet(), null,
+                        options.token(), true);
+            }
             ListenAddress where;
             if (listen == Listen.UNIX) {
                 dir = Files.createTempDirectory("vplat-");
@@ -72,7 +88,8 @@ public final class EmbeddedVplat implements AutoCloseable {
                 where = ListenAddress.parse("tcp:127.0.0.1:0");
             }
             VplatServer server = VplatServer.start(platform, options, List.of(where));
-            return new EmbeddedVplat(platform, server, server.addresses().get(0).toString(), dir, options.token());
+            return new EmbeddedVplat(platform, server, server.addresses().get(0).toString(), dir, options.token(),
+                    false);
         } catch (IOException e) {
             platform.close();
             throw new UncheckedIOException("cannot create a directory for the UNIX socket", e);
@@ -83,7 +100,10 @@ public final class EmbeddedVplat implements AutoCloseable {
         }
     }
 
-    /** The address clients use, e.g. {@code tcp:127.0.0.1:40123}. */
+    /**
+     * The address clients use, e.g. {@code tcp:127.0.0.1:40123}. An {@link Listen#IN_VM} server
+     * has none that a socket client could use; connect through {@link #connect(Role)}.
+     */
     public String address() {
         return address;
     }
@@ -112,7 +132,8 @@ public final class EmbeddedVplat implements AutoCloseable {
     }
 
     public VplatClient connect(Role role, String name) {
-        return VplatClient.builder().address(address).role(role).name(name).token(token).connect();
+        VplatClient.Builder b = VplatClient.builder().role(role).name(name).token(token);
+        return (inVm ? b.transport(InVmTransport.connect(server)) : b.address(address)).connect();
     }
 
     /** Stops the server (every session exits), then closes the platform. */

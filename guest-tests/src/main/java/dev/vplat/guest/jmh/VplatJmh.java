@@ -5,15 +5,15 @@ import dev.vplat.guest.bench.VtdBenchMachine;
 import dev.vplat.guest.client.Frame;
 import dev.vplat.guest.client.FrameCodec;
 import dev.vplat.guest.client.Op;
+import dev.vplat.vfio.uapi.IommufdStructs.IommuIoasAlloc;
+import dev.vplat.vfio.uapi.IommufdStructs.IommuIoasMap;
+import dev.vplat.vfio.uapi.IommufdStructs.IommuIoasUnmap;
+import dev.vplat.vfio.uapi.Uapi;
 import dev.vplat.platform.memory.AddressSpace;
 import dev.vplat.platform.regs.RegisterBank;
 import dev.vplat.vfio.platform.Platform;
 import dev.vplat.vfio.platform.PlatformConfig;
 import dev.vplat.vfio.platform.Platforms;
-import dev.vplat.vfio.uapi.IommufdStructs.IommuIoasAlloc;
-import dev.vplat.vfio.uapi.IommufdStructs.IommuIoasMap;
-import dev.vplat.vfio.uapi.IommufdStructs.IommuIoasUnmap;
-import dev.vplat.vfio.uapi.Uapi;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -36,7 +36,6 @@ import static dev.vplat.vfio.uapi.IommufdIoctl.IOAS_MAP_WRITEABLE;
 import static dev.vplat.vfio.uapi.IommufdIoctl.IOMMU_IOAS_ALLOC;
 import static dev.vplat.vfio.uapi.IommufdIoctl.IOMMU_IOAS_MAP;
 import static dev.vplat.vfio.uapi.IommufdIoctl.IOMMU_IOAS_UNMAP;
-import static dev.vplat.vfio.uapi.Uapi.sizeOf;
 
 /**
  * JMH microbenchmarks of the hot paths, each beside its floor so the ratio can be read off one
@@ -133,19 +132,15 @@ public class VplatJmh {
             sys = Syscalls.inProcess(platform.kernel(), true);
             iommufd = sys.open("/dev/iommu");
             int ioas = Uapi.decode(IommuIoasAlloc.class, sys.ioctl(iommufd, IOMMU_IOAS_ALLOC,
-                    Uapi.encode(new IommuIoasAlloc(sizeOf(IommuIoasAlloc.class), 0, 0)))).outIoasId();
+                Uapi.encode(new IommuIoasAlloc(Uapi.sizeOf(IommuIoasAlloc.class), 0, 0)))).outIoasId();
             long uva = sys.mmap(4096);
             int flags = IOAS_MAP_FIXED_IOVA | IOAS_MAP_READABLE | IOAS_MAP_WRITEABLE;
             for (int i = 0; i < AREAS; i++) {
-                sys.ioctl(iommufd, IOMMU_IOAS_MAP, ioasMap(flags, ioas, uva, 0x1_0000_0000L + 8192L * i));
+                sys.ioctl(iommufd, IOMMU_IOAS_MAP, Uapi.encode(new IommuIoasMap(Uapi.sizeOf(IommuIoasMap.class), flags, ioas, 0, uva, 4096, 0x1_0000_0000L + 8192L * i)));
             }
             long middle = 0x1_0000_0000L + 8192L * (AREAS / 2) + 4096;
-            map = ioasMap(flags, ioas, uva, middle);
-            unmap = Uapi.encode(new IommuIoasUnmap(sizeOf(IommuIoasUnmap.class), ioas, middle, 4096));
-        }
-
-        private static byte[] ioasMap(int flags, int ioas, long uva, long iova) {
-            return Uapi.encode(new IommuIoasMap(sizeOf(IommuIoasMap.class), flags, ioas, 0, uva, 4096, iova));
+            map = Uapi.encode(new IommuIoasMap(Uapi.sizeOf(IommuIoasMap.class), flags, ioas, 0, uva, 4096, middle));
+            unmap = Uapi.encode(new IommuIoasUnmap(Uapi.sizeOf(IommuIoasUnmap.class), ioas, middle, 4096));
         }
 
         @TearDown(Level.Trial)

@@ -7,7 +7,7 @@ import dev.vplat.guest.client.SessionScope;
 import dev.vplat.guest.client.VplatClient;
 import dev.vplat.guest.pci.GuestPci;
 
-import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
@@ -21,19 +21,18 @@ final class SessionPool implements AutoCloseable {
     }
 
     private final EmbeddedVplat vplat;
-    private final String token;
-    private final Map<Key, VplatClient> clients = new HashMap<>();
+    private final Map<Key, VplatClient> clients = new LinkedHashMap<>();
     private final SessionScope scope = new SessionScope();
     private GuestPci pci;
 
-    SessionPool(EmbeddedVplat vplat, String token) {
+    /** Sessions open through {@code vplat}, which presents its server's token for guest sessions. */
+    SessionPool(EmbeddedVplat vplat) {
         this.vplat = vplat;
-        this.token = token;
     }
 
     VplatClient client(Role role, String name) {
-        return clients.computeIfAbsent(new Key(role, name), k -> scope.add(VplatClient.builder().address(vplat.address())
-                .role(role).name("junit-" + role.name().toLowerCase() + "-" + name).token(token).connect()));
+        return clients.computeIfAbsent(new Key(role, name),
+                k -> scope.add(vplat.connect(role, "junit-" + role.name().toLowerCase() + "-" + name)));
     }
 
     VplatClient guest() {

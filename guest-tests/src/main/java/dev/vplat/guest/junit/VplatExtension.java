@@ -109,8 +109,11 @@ public final class VplatExtension implements BeforeAllCallback, AfterAllCallback
         PlatformConfig config = new PlatformConfig(spec.machine(), List.of(spec.devices()), List.of(spec.iommus()),
                 MemorySize.parse(spec.memory()), spec.noDefaults(), spec.trace(), ClockMode.VIRTUAL,
                 spec.testHooks(), List.of());
-        EmbeddedVplat.Listen listen = spec.transport() == VplatTest.Transport.UNIX
-                ? EmbeddedVplat.Listen.UNIX : EmbeddedVplat.Listen.TCP;
+        EmbeddedVplat.Listen listen = switch (spec.transport()) {
+            case TCP -> EmbeddedVplat.Listen.TCP;
+            case UNIX -> EmbeddedVplat.Listen.UNIX;
+            case EMBEDDED -> EmbeddedVplat.Listen.IN_VM;
+        };
         ServerOptions options = spec.token().isEmpty() ? ServerOptions.defaults()
                 : ServerOptions.defaults().withToken(spec.token());
         return EmbeddedVplat.start(config, listen, setups(spec), options);
@@ -143,10 +146,9 @@ public final class VplatExtension implements BeforeAllCallback, AfterAllCallback
     /** Sessions of this scope: the test method's, or the class's for @BeforeAll/@AfterAll. */
     private static SessionPool pool(ExtensionContext context) {
         EmbeddedVplat v = server(context);
-        String token = spec(context).token();
         String key = context.getTestMethod().isPresent() ? METHOD_POOL : CLASS_POOL;
         return context.getStore(NS).getOrComputeIfAbsent(key,
-                k -> new SessionPool(v, token.isEmpty() ? null : token), SessionPool.class);
+                k -> new SessionPool(v), SessionPool.class);
     }
 
     private static final List<Class<?>> SUPPORTED = List.of(VplatClient.class, EmbeddedVplat.class, GuestPci.class,

@@ -43,8 +43,8 @@ public @interface VplatTest {
         /** A UNIX-domain socket in a fresh temporary directory. */
         UNIX,
         /**
-         * In-process without a user-visible address. The server has no in-VM transport yet, so
-         * this is loopback TCP today; tests written with it will keep working when one exists.
+         * In-process without a socket: the server's in-VM channel and {@code InVmTransport}, the
+         * same protocol bytes with no port or socket file (works where sockets are not allowed).
          */
         EMBEDDED
     }

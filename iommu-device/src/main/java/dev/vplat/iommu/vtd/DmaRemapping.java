@@ -242,6 +242,10 @@ final class DmaRemapping {
         return staleTranslations;
     }
 
+    long walkSteps() {
+        return walker.entryReads();
+    }
+
     long walks() {
         return walks;
     }

@@ -126,6 +126,9 @@ final class Iotlb {
 
     /** Drops every entry the selector matches; returns how many. */
     int invalidate(Selector selector) {
+        if (size == 0) {
+            return 0;
+        }
         int removed = 0;
         long[] oldTags = tags;
         long[] oldPages = pages;

@@ -38,6 +38,7 @@ final class TableWalker {
     private final long haw;
     /** Bits 51:HAW, reserved in every paging entry (QEMU VTD_SPTE_*_RSVD_MASK with HAW = aw-bits). */
     private final long aboveHaw;
+    private long entryReads;
 
     TableWalker(GuestMemory memory, VtdConfig config) {
         this.memory = memory;
@@ -46,7 +47,13 @@ final class TableWalker {
         this.aboveHaw = ((1L << 52) - 1) & ~haw;
     }
 
+    /** Structure entries read so far: every step of every walk, the bound on work per DMA. */
+    long entryReads() {
+        return entryReads;
+    }
+
     private long read(long addr, FaultReason onError, boolean fpd) throws WalkFault {
+        entryReads++;
         try {
             return memory.readRam(addr, 8);
         } catch (MemoryAccessException e) {

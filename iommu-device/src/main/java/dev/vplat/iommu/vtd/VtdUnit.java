@@ -408,6 +408,14 @@ public final class VtdUnit implements DmaTranslator, MsiRemapper, Lifecycle {
         return dma.walks();
     }
 
+    /**
+     * Root, context, PASID and paging-structure entries read by translation: what a hostile
+     * table can cost, each walk being bounded by the levels it has.
+     */
+    public long walkSteps() {
+        return dma.walkSteps();
+    }
+
     public int iotlbEntries() {
         return dma.iotlbEntries();
     }

@@ -17,6 +17,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * One emulated machine: RAM, the system and port-I/O address spaces, the interrupt fabric, the
@@ -209,8 +210,18 @@ public final class Machine {
 
     /** System reset: devices and IOMMUs return to their reset state; RAM keeps its contents. */
     public void reset() {
+        resetExcept(Set.of());
+    }
+
+    /**
+     * A system reset of every component but {@code spared} (compared by identity): hardware that
+     * another party drives and would lose track of, like the host stack's IOMMU units.
+     */
+    public void resetExcept(Set<?> spared) {
         for (Lifecycle l : List.copyOf(lifecycles)) {
-            l.reset();
+            if (spared.stream().noneMatch(s -> s == l)) {
+                l.reset();
+            }
         }
     }
 

@@ -73,6 +73,19 @@ public final class AddressSpace implements GuestMemory {
         return i < 0 ? null : v.leaves[i];
     }
 
+    /**
+     * The lowest address at or above {@code addr} that a region decodes, or -1 when none does:
+     * lets a bulk operation over a huge range skip the holes instead of walking them.
+     */
+    public long nextDecoded(long addr) {
+        FlatView v = view();
+        if (find(v, addr) >= 0) {
+            return addr;
+        }
+        long next = v.nextStartAfter(addr);
+        return next == Long.MAX_VALUE ? -1 : next;
+    }
+
     /** The flattened map, one line per range, like QEMU's {@code info mtree -f}. */
     public List<String> describe() {
         return view().describe();

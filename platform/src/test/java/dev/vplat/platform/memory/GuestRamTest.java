@@ -136,6 +136,32 @@ class GuestRamTest {
     }
 
     @Test
+    void aPageTouchedAfterAnotherWasReleasedStartsZeroed() {
+        GuestRam ram = new GuestRam(1L << 40);
+        ram.fill(0, GuestRam.PAGE_SIZE, (byte) 0x5A);
+        ram.fill(0, GuestRam.PAGE_SIZE, (byte) 0);
+        long far = 1L << 39;
+        ram.write(far + 8, 1, 0x77);
+        assertEquals(1, ram.touchedPages());
+        assertEquals(0, ram.read(far, 8), "a reused frame is cleared before it backs another page");
+        assertEquals(0x77, ram.read(far + 8, 1));
+        assertEquals(0, ram.read(0, 8));
+    }
+
+    @Test
+    void manyScatteredPagesAcrossSlabsKeepTheirContents() {
+        GuestRam ram = new GuestRam(1L << 40);
+        int n = 5 * GuestRam.SLAB_PAGES + 3;
+        for (long i = 0; i < n; i++) {
+            ram.write(i * 0x10_0000_0000L / 64 + i * GuestRam.PAGE_SIZE, 8, i * 0x0101_0101L);
+        }
+        assertEquals(n, ram.touchedPages());
+        for (long i = 0; i < n; i++) {
+            assertEquals(i * 0x0101_0101L, ram.read(i * 0x10_0000_0000L / 64 + i * GuestRam.PAGE_SIZE, 8));
+        }
+    }
+
+    @Test
     void pagesStayReachableAfterOthersInTheSameProbeRunAreReleased() {
         GuestRam ram = new GuestRam(1L << 40);
         int n = 5000;

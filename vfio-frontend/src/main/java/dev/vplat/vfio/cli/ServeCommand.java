@@ -101,7 +101,7 @@ final class ServeCommand implements Callable<Integer> {
         describeIommus(out, IommuUnit.fromMachineInfo(info));
         for (ListenAddress a : server.addresses()) {
             out.println("  listening on " + a + (a.isUnix()
-                    ? (VplatServer.nativeUnixSockets() ? " (native epoll)" : " (JDK NIO)") : ""));
+                    ? (VplatServer.nativeTransport() ? " (native epoll)" : " (JDK NIO)") : ""));
         }
         out.println("Binary clients send VPL1 then frames; text clients send qtest lines. Stop with Ctrl-C or SIGTERM.");
         out.flush();

@@ -209,7 +209,11 @@ public final class HostStack {
         return guestMayWrite(physAddr, 1);
     }
 
-    /** Whether a guest-role write of {@code length} bytes at {@code physAddr} misses every host-owned unit's window. */
+    /**
+     * Whether a guest-role write of {@code length} bytes at {@code physAddr} touches no register
+     * window of a host-owned unit — anywhere in the range, not just at its ends: a large fill
+     * across a window must not reprogram the unit either.
+     */
     public boolean guestMayWrite(long physAddr, long length) {
         for (VtdHostDriver d : vtdDrivers.values()) {
             if (overlaps(physAddr, length, d.base(), d.windowSize())) {
@@ -224,8 +228,8 @@ public final class HostStack {
         return true;
     }
 
-    private static boolean overlaps(long addr, long length, long base, long size) {
-        return Long.compareUnsigned(addr, base + size) < 0 && Long.compareUnsigned(base, addr + length) < 0;
+    /** Whether [a, a+aLength) and [b, b+bLength) share a byte (lengths positive, no wrap). */
+    static boolean overlaps(long a, long aLength, long b, long bLength) {
+        return a < b + bLength && b < a + aLength;
     }
-
 }

@@ -7,7 +7,7 @@ import dev.vplat.vfio.kernel.HostPageAllocator;
  * The host side of VT-d queued invalidation (spec §6.5.2; Linux dmar.c __dmar_enable_qi and
  * qi_submit_sync): a 4 KiB ring of 256 legacy 128-bit descriptors in host pages. Each submission
  * writes its descriptors followed by an invalidation-wait descriptor that makes the hardware write
- * QI_DONE to a status dword, moves IQT, and polls that dword.
+ * QI_DONE to a status dword, moves IQT, and checks that dword.
  */
 final class InvalidationQueue {
     static final int ENTRIES = 256;
@@ -54,52 +54,57 @@ final class InvalidationQueue {
 
     /** Context-cache invalidation, global. */
     void contextGlobal() {
-        submit(new long[] {TYPE_CC | GRAN_GLOBAL << 4, 0});
+        submit(TYPE_CC | GRAN_GLOBAL << 4, 0);
     }
 
     void iotlbGlobal() {
-        submit(new long[] {iotlb(GRAN_GLOBAL, 0), 0});
+        submit(iotlb(GRAN_GLOBAL, 0), 0);
     }
 
     void iotlbDomain(int domainId) {
-        submit(new long[] {iotlb(GRAN_DOMAIN, domainId), 0});
+        submit(iotlb(GRAN_DOMAIN, domainId), 0);
     }
 
     /** Page-selective IOTLB invalidation of 2^am pages at {@code addr} (aligned to that size). */
     void iotlbPages(int domainId, long addr, int am) {
-        submit(new long[] {iotlb(GRAN_DEVICE_OR_PAGE, domainId), addr | am});
+        submit(iotlb(GRAN_DEVICE_OR_PAGE, domainId), addr | am);
     }
 
     /** Context-cache invalidation of one device followed by an IOTLB flush of its domain, one batch. */
     void contextDeviceAndIotlbDomain(int ccDomainId, int sourceId, int domainId) {
-        submit(new long[] {TYPE_CC | GRAN_DEVICE_OR_PAGE << 4 | (long) ccDomainId << 16 | (long) sourceId << 32, 0,
-                iotlb(GRAN_DOMAIN, domainId), 0});
+        ram.writeRam(status, 4, QI_IN_USE);
+        put(TYPE_CC | GRAN_DEVICE_OR_PAGE << 4 | (long) ccDomainId << 16 | (long) sourceId << 32, 0);
+        put(iotlb(GRAN_DOMAIN, domainId), 0);
+        finish();
     }
 
     private long iotlb(long granularity, int domainId) {
         return TYPE_IOTLB | granularity << 4 | drainBits | (long) domainId << 16;
     }
 
-    /**
-     * qi_submit_sync: descriptors (pairs of quadwords) plus a wait descriptor with status write,
-     * then IQT, then poll the status dword. Invalidation errors (FSTS.IQE/ITE/ICE) fail the call.
-     */
-    private void submit(long[] descriptors) {
+    /** qi_submit_sync of one descriptor (two quadwords); see {@link #finish()}. */
+    private void submit(long qw0, long qw1) {
         ram.writeRam(status, 4, QI_IN_USE);
-        for (int i = 0; i < descriptors.length; i += 2) {
-            put(descriptors[i], descriptors[i + 1]);
-        }
+        put(qw0, qw1);
+        finish();
+    }
+
+    /**
+     * The tail of qi_submit_sync: a wait descriptor with status write, then IQT, then the status
+     * check. The emulated unit processes the queue while the IQT write is dispatched, so when it
+     * returns the status dword is already written: one read decides, where Linux spins on it.
+     * Invalidation errors (FSTS.IQE/ITE/ICE) fail the call.
+     */
+    private void finish() {
         put(TYPE_WAIT | WAIT_SW | WAIT_FN | (long) QI_DONE << 32, status);
         regs.write32(DmarRegs.IQT, tail * DESC_SIZE);
-        for (int i = 0; i < UnitMmio.POLL_LIMIT; i++) {
-            if (ram.readRam(status, 4) == QI_DONE) {
-                return;
-            }
-            int fsts = regs.read32(DmarRegs.FSTS);
-            if ((fsts & (DmarRegs.FSTS_IQE | DmarRegs.FSTS_ITE | DmarRegs.FSTS_ICE)) != 0) {
-                regs.write32(DmarRegs.FSTS, fsts & (DmarRegs.FSTS_IQE | DmarRegs.FSTS_ITE | DmarRegs.FSTS_ICE));
-                throw new IllegalStateException("invalidation queue error, FSTS=0x" + Integer.toHexString(fsts));
-            }
+        if (ram.readRam(status, 4) == QI_DONE) {
+            return;
+        }
+        int fsts = regs.read32(DmarRegs.FSTS);
+        if ((fsts & (DmarRegs.FSTS_IQE | DmarRegs.FSTS_ITE | DmarRegs.FSTS_ICE)) != 0) {
+            regs.write32(DmarRegs.FSTS, fsts & (DmarRegs.FSTS_IQE | DmarRegs.FSTS_ITE | DmarRegs.FSTS_ICE));
+            throw new IllegalStateException("invalidation queue error, FSTS=0x" + Integer.toHexString(fsts));
         }
         throw new IllegalStateException("invalidation wait descriptor never completed");
     }

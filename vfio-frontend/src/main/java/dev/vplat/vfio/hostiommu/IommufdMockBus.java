@@ -65,13 +65,19 @@ public final class IommufdMockBus {
     /**
      * mock_dev_create: a device with the MOCK_FLAGS_DEVICE_* {@code flags} (EINVAL for unknown
      * ones), probed into the IOMMU core in a group of its own, DMA blocked (the mock's default
-     * domain).
+     * domain). A failed probe leaves no device behind.
      */
     public IommuDevice createDevice(int flags) {
         RequesterId rid = freeRequesterId();
         driver.setDeviceFlags(rid, flags);
         devices.add(rid);
-        return core.addDevice(driver, rid);
+        try {
+            return core.addDevice(driver, rid);
+        } catch (RuntimeException e) {
+            devices.remove(rid);
+            driver.releaseDevice(rid);
+            throw e;
+        }
     }
 
     /** mock_dev_destroy: the device must be unbound from iommufd (its ownership released). */

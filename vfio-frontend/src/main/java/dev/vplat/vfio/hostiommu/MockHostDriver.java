@@ -12,6 +12,8 @@ import dev.vplat.vfio.iommu.PagingDomain;
 import dev.vplat.vfio.iommu.ReservedRegion;
 import dev.vplat.vfio.kernel.Errno;
 import dev.vplat.vfio.kernel.ErrnoException;
+import dev.vplat.vfio.kernel.failnth.FailNth;
+import dev.vplat.vfio.kernel.failnth.FaultPoint;
 
 import java.util.HashMap;
 import java.util.List;
@@ -99,6 +101,7 @@ public final class MockHostDriver extends HostIommuDriver {
     @Override
     public PagingDomain allocPagingDomain(int flags) {
         requireKnownAllocFlags(flags, unitId() + ": unsupported domain flags");
+        FailNth.point(FaultPoint.DOMAIN_ALLOC);
         return new MockIommuDomain(this, DomainType.UNMANAGED, unit.allocateDomain(), (flags & ALLOC_DIRTY_TRACKING) != 0);
     }
 
@@ -113,6 +116,7 @@ public final class MockHostDriver extends HostIommuDriver {
         if (domain instanceof MockIommuDomain d && d.supportsDirtyTracking() && noDirty(rid)) {
             throw new ErrnoException(Errno.EINVAL, rid + " cannot attach to a dirty-tracking domain");
         }
+        FailNth.point(FaultPoint.ATTACH_DEV);
         try {
             switch (domain.type()) {
                 case BLOCKED -> unit.detach(rid);

@@ -6,6 +6,8 @@ import dev.vplat.iommu.mock.MockIommuException;
 import dev.vplat.vfio.iommu.DomainType;
 import dev.vplat.vfio.kernel.Errno;
 import dev.vplat.vfio.kernel.ErrnoException;
+import dev.vplat.vfio.kernel.failnth.FailNth;
+import dev.vplat.vfio.kernel.failnth.FaultPoint;
 
 import java.util.function.LongConsumer;
 
@@ -54,6 +56,7 @@ public final class MockIommuDomain extends DriverDomain {
     @Override
     public void map(long iova, long gpa, long length, int prot) {
         int perms = ((prot & PROT_READ) != 0 ? MockDomain.PERM_READ : 0) | ((prot & PROT_WRITE) != 0 ? MockDomain.PERM_WRITE : 0);
+        FailNth.point(FaultPoint.DOMAIN_MAP);
         try {
             hardware.map(iova, gpa, length, perms);
         } catch (MockIommuException e) {

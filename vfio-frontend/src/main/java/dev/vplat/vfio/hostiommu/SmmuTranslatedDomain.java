@@ -3,6 +3,8 @@ package dev.vplat.vfio.hostiommu;
 import dev.vplat.vfio.iommu.DomainType;
 import dev.vplat.vfio.kernel.Errno;
 import dev.vplat.vfio.kernel.ErrnoException;
+import dev.vplat.vfio.kernel.failnth.FailNth;
+import dev.vplat.vfio.kernel.failnth.FaultPoint;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -68,6 +70,7 @@ final class SmmuTranslatedDomain extends PageTableDomain {
         if ((prot & (PROT_READ | PROT_WRITE)) == 0) {
             return;
         }
+        FailNth.point(FaultPoint.DOMAIN_MAP);
         long done = 0;
         try {
             while (done < length) {

@@ -15,6 +15,8 @@ import dev.vplat.vfio.iommu.ReservedRegion;
 import dev.vplat.vfio.kernel.Errno;
 import dev.vplat.vfio.kernel.ErrnoException;
 import dev.vplat.vfio.kernel.HostPageAllocator;
+import dev.vplat.vfio.kernel.failnth.FailNth;
+import dev.vplat.vfio.kernel.failnth.FaultPoint;
 
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -362,6 +364,7 @@ public final class SmmuV3HostDriver extends HostIommuDriver {
             }
             stage2 = true;
         }
+        FailNth.point(FaultPoint.DOMAIN_ALLOC);
         return newDomain(DomainType.UNMANAGED, stage2);
     }
 
@@ -376,7 +379,12 @@ public final class SmmuV3HostDriver extends HostIommuDriver {
         LpaeTable table = new LpaeTable(memory, pages, stage2 ? LpaeTable.Format.STAGE2 : LpaeTable.Format.STAGE1, inputBits);
         ids.set(tag);
         SmmuTranslatedDomain domain = new SmmuTranslatedDomain(this, type, stage2, tag, table);
-        mapMsiDoorbell(domain);
+        try {
+            mapMsiDoorbell(domain);
+        } catch (RuntimeException e) {
+            domain.free();
+            throw e;
+        }
         return domain;
     }
 
@@ -413,6 +421,7 @@ public final class SmmuV3HostDriver extends HostIommuDriver {
         if (attachedDomain(rid) == domain) {
             return;
         }
+        FailNth.point(FaultPoint.ATTACH_DEV);
         long[] ste;
         if (domain instanceof SmmuTranslatedDomain t && !t.stage2()) {
             long cdTable = cdTables.computeIfAbsent(rid, r -> HostTables.zeroedPage(memory, pages));

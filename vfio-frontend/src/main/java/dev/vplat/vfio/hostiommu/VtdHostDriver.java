@@ -16,6 +16,8 @@ import dev.vplat.vfio.iommu.ReservedRegion;
 import dev.vplat.vfio.kernel.Errno;
 import dev.vplat.vfio.kernel.ErrnoException;
 import dev.vplat.vfio.kernel.HostPageAllocator;
+import dev.vplat.vfio.kernel.failnth.FailNth;
+import dev.vplat.vfio.kernel.failnth.FaultPoint;
 
 import java.util.ArrayList;
 import java.util.BitSet;
@@ -37,8 +39,9 @@ import java.util.function.Predicate;
  * faults with reason 0x2); identity = pass-through (context TT=10) when ECAP.PT, otherwise an
  * identity-mapped table of all RAM; DMA-API default and user paging domains = second-level
  * tables. Every context change is followed by a device-selective context-cache invalidation and
- * a domain-selective IOTLB invalidation, every mapping change by a page-selective IOTLB
- * invalidation, each batch closed by a wait descriptor with status write.
+ * a domain-selective IOTLB invalidation, every unmap (and, with CAP.CM, every map) by one
+ * page-selective IOTLB invalidation of its range, each batch closed by a wait descriptor with
+ * status write.
  */
 public final class VtdHostDriver extends HostIommuDriver {
     public static final String DRIVER_NAME = "intel-iommu";
@@ -268,6 +271,7 @@ public final class VtdHostDriver extends HostIommuDriver {
         if ((flags & ALLOC_NEST_PARENT) != 0) {
             throw new ErrnoException(Errno.EOPNOTSUPP, unitId() + " cannot be a nesting parent (legacy-mode tables)");
         }
+        FailNth.point(FaultPoint.DOMAIN_ALLOC);
         return newTranslatedDomain(DomainType.UNMANAGED);
     }
 
@@ -304,6 +308,7 @@ public final class VtdHostDriver extends HostIommuDriver {
         if (attachedDomain(rid) == domain) {
             return;
         }
+        FailNth.point(FaultPoint.ATTACH_DEV);
         long entry = contextEntry(rid);
         long lo = memory.readRam(entry, 8);
         if ((lo & 1) != 0) {
@@ -349,6 +354,20 @@ public final class VtdHostDriver extends HostIommuDriver {
             contextTable = lo & ~0xFFFL;
         }
         return contextTable + rid.devfn() * 16L;
+    }
+
+    /**
+     * intel_iommu_iotlb_sync_map (cache_tag_flush_range_np; __mapping_notify_one before 6.10):
+     * a not-present to present change needs no IOTLB invalidation unless the unit caches
+     * not-present entries (CAP.CM, as a virtual IOMMU's shadowing does); otherwise only the
+     * write buffer is flushed, which {@link #flushWriteBuffer} does only for CAP.RWBF units.
+     */
+    void syncMap(int domainId, long iova, long length) {
+        if (DmarRegs.capCachingMode(cap)) {
+            flushIotlbRange(domainId, iova, length);
+        } else {
+            flushWriteBuffer();
+        }
     }
 
     /** iommu_flush_iotlb_psi: page-selective when the range fits CAP.MAMV, else domain-selective. */

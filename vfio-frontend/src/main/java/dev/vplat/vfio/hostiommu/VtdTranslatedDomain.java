@@ -3,12 +3,16 @@ package dev.vplat.vfio.hostiommu;
 import dev.vplat.vfio.iommu.DomainType;
 import dev.vplat.vfio.kernel.Errno;
 import dev.vplat.vfio.kernel.ErrnoException;
+import dev.vplat.vfio.kernel.failnth.FailNth;
+import dev.vplat.vfio.kernel.failnth.FaultPoint;
 
 /**
  * A VT-d domain that translates through a second-level table (struct dmar_domain): an unmanaged
  * user domain, the DMA-API default domain, or an identity-mapped table on a unit without
- * pass-through. Mappings use 4 KiB leaves; every change is followed by a page-selective (or, past
- * CAP.MAMV, domain-selective) IOTLB invalidation through the unit's invalidation queue.
+ * pass-through. Mappings use 4 KiB leaves. Each unmap call is followed by one page-selective
+ * IOTLB invalidation covering its whole range (or, past CAP.MAMV, a domain-selective one), as
+ * Linux gathers an unmap's pages into one flush (iommu_iotlb_gather); a map only needs one
+ * when the unit caches not-present entries (CAP.CM), see {@link VtdHostDriver#syncMap}.
  */
 final class VtdTranslatedDomain extends PageTableDomain {
     private final VtdHostDriver unit;
@@ -46,26 +50,15 @@ final class VtdTranslatedDomain extends PageTableDomain {
     @Override
     public void map(long iova, long gpa, long length, int prot) {
         checkMap(iova, gpa, length);
-        for (long off = 0; off < length; off += PAGE) {
-            if (table.lookup(iova + off) != -1) {
-                throw new ErrnoException(Errno.EEXIST, String.format("IOVA 0x%x is already mapped", iova + off));
-            }
+        long mapped = table.firstMapped(iova, length);
+        if (mapped != -1) {
+            throw new ErrnoException(Errno.EEXIST, String.format("IOVA 0x%x is already mapped", mapped));
         }
+        FailNth.point(FaultPoint.DOMAIN_MAP);
         long pte = ((prot & PROT_READ) != 0 ? SecondLevelTable.PTE_READ : 0)
                 | ((prot & PROT_WRITE) != 0 ? SecondLevelTable.PTE_WRITE : 0);
-        long done = 0;
-        try {
-            for (; done < length; done += PAGE) {
-                table.map(iova + done, gpa + done, 1, pte);
-            }
-        } catch (ErrnoException e) {
-            for (long off = 0; off < done; off += PAGE) {
-                table.unmap(iova + off);
-            }
-            unit.flushIotlbRange(domainId, iova, done);
-            throw e;
-        }
-        unit.flushIotlbRange(domainId, iova, length);
+        table.mapPages(iova, gpa, length, pte);
+        unit.syncMap(domainId, iova, length);
     }
 
     /** Identity-maps a RAM range with the largest leaves the unit supports (si_domain). */
@@ -88,10 +81,7 @@ final class VtdTranslatedDomain extends PageTableDomain {
     @Override
     public long unmap(long iova, long length) {
         checkRange(iova, length);
-        long unmapped = 0;
-        for (long off = 0; off < length; off += PAGE) {
-            unmapped += table.unmap(iova + off);
-        }
+        long unmapped = table.unmapPages(iova, length);
         if (unmapped > 0) {
             unit.flushIotlbRange(domainId, iova, length);
         }

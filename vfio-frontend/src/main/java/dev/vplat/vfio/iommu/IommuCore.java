@@ -88,11 +88,20 @@ public final class IommuCore {
         return probe(unit, rid, rid, -1);
     }
 
+    /** A failed attach leaves no trace: the device is not added and a group made for it goes again. */
     private IommuDevice probe(HostIommu unit, RequesterId rid, RequesterId upstreamRid, int topologyGroup) {
         IommuGroup group = unit == null ? null : groupFor(unit, rid, topologyGroup);
         IommuDevice device = new IommuDevice(this, rid, upstreamRid, group);
         if (group != null) {
-            attach(unit, group.domain(), device);
+            try {
+                attach(unit, group.domain(), device);
+            } catch (RuntimeException e) {
+                if (group.devices().isEmpty()) {
+                    groupsByKey.values().remove(group);
+                    groups.remove(group.id());
+                }
+                throw e;
+            }
             group.addDevice(device);
         }
         devices.put(rid, device);
@@ -345,7 +354,8 @@ public final class IommuCore {
 
     /**
      * Puts every device of the group into {@code domain}. If a device cannot be attached, the
-     * devices already moved are put back, so a group is never split across domains.
+     * devices already moved are put back, so a group is never split across domains — the failing
+     * device included, whose DMA aliases before the failing one had already moved.
      */
     private void setGroupDomain(IommuGroup g, IommuDomain domain) {
         if (g.domain() == domain) {
@@ -355,8 +365,8 @@ public final class IommuCore {
         List<IommuDevice> done = new ArrayList<>();
         try {
             for (IommuDevice d : g.devices()) {
-                attach(g.iommu(), domain, d);
                 done.add(d);
+                attach(g.iommu(), domain, d);
             }
         } catch (RuntimeException e) {
             for (IommuDevice d : done) {

@@ -3,10 +3,9 @@ package dev.vplat.vfio.iommufd;
 import dev.vplat.platform.memory.GuestMemory;
 import dev.vplat.vfio.kernel.Errno;
 import dev.vplat.vfio.kernel.ErrnoException;
+import dev.vplat.vfio.kernel.PageSlots;
 import dev.vplat.vfio.kernel.Process;
 
-import java.util.HashMap;
-import java.util.Map;
 
 /**
  * The user memory one MAP refers to (pages.c struct iopt_pages): a page-aligned user range,
@@ -17,20 +16,12 @@ import java.util.Map;
 final class IoPages {
     static final long PAGE_SIZE = 4096;
 
-    private static final class Pinned {
-        final long gpa;
-        int users;
-
-        Pinned(long gpa) {
-            this.gpa = gpa;
-        }
-    }
-
     private final Process process;
     private final long uptr;
     private final boolean writable;
     private final AccountMode accountMode;
-    private final Map<Long, Pinned> pinned = new HashMap<>();
+    /** Pinned page index → value = its gpa, count = its users (the iopt_pages xarray of pfns). */
+    private final PageSlots pinned = new PageSlots();
     private int areaRefs;
 
     IoPages(Process process, long uptr, boolean writable, AccountMode accountMode) {
@@ -66,8 +57,8 @@ final class IoPages {
 
     /** The guest-physical page backing page {@code index}, or -1 when it is not pinned. */
     long gpa(long index) {
-        Pinned p = pinned.get(index);
-        return p == null ? -1 : p.gpa;
+        int slot = pinned.find(index);
+        return slot < 0 ? -1 : pinned.value(slot);
     }
 
     /**
@@ -78,35 +69,48 @@ final class IoPages {
     void addUsers(long first, long last) {
         long fresh = 0;
         for (long i = first; i <= last; i++) {
-            if (!pinned.containsKey(i)) {
+            if (pinned.find(i) < 0) {
                 fresh++;
             }
         }
         charge(fresh);
-        long runStart = -1;
-        try {
-            for (long i = first; i <= last + 1; i++) {
-                boolean need = i <= last && !pinned.containsKey(i);
-                if (need && runStart < 0) {
-                    runStart = i;
-                } else if (!need && runStart >= 0) {
-                    pinRun(runStart, i - 1);
-                    runStart = -1;
-                }
+        if (fresh > 0) {
+            try {
+                pinMissing(first, last);
+            } catch (ErrnoException e) {
+                unpinUnused(first, last);
+                uncharge(fresh);
+                throw e;
             }
-        } catch (ErrnoException e) {
-            for (long i = first; i <= last; i++) {
-                Pinned p = pinned.get(i);
-                if (p != null && p.users == 0) {
-                    pinned.remove(i);
-                    process.memory().unpin(new long[] {p.gpa});
-                }
-            }
-            uncharge(fresh);
-            throw e;
         }
         for (long i = first; i <= last; i++) {
-            pinned.get(i).users++;
+            pinned.addCount(pinned.find(i), 1);
+        }
+    }
+
+    /** Pins each run of pages in [first, last] that is not pinned yet, one user-memory pin per run. */
+    private void pinMissing(long first, long last) {
+        long runStart = -1;
+        for (long i = first; i <= last + 1; i++) {
+            boolean need = i <= last && pinned.find(i) < 0;
+            if (need && runStart < 0) {
+                runStart = i;
+            } else if (!need && runStart >= 0) {
+                pinRun(runStart, i - 1);
+                runStart = -1;
+            }
+        }
+    }
+
+    /** Undoes {@link #pinMissing} after a failure: the pages pinned but given no user yet. */
+    private void unpinUnused(long first, long last) {
+        for (long i = first; i <= last; i++) {
+            int slot = pinned.find(i);
+            if (slot >= 0 && pinned.count(slot) == 0) {
+                long gpa = pinned.value(slot);
+                pinned.remove(slot);
+                process.memory().unpin(gpa);
+            }
         }
     }
 
@@ -114,13 +118,14 @@ final class IoPages {
     void removeUsers(long first, long last) {
         long freed = 0;
         for (long i = first; i <= last; i++) {
-            Pinned p = pinned.get(i);
-            if (p == null) {
+            int slot = pinned.find(i);
+            if (slot < 0) {
                 throw new IllegalStateException("page " + i + " has no users");
             }
-            if (--p.users == 0) {
-                pinned.remove(i);
-                process.memory().unpin(new long[] {p.gpa});
+            if (pinned.addCount(slot, -1) == 0) {
+                long gpa = pinned.value(slot);
+                pinned.remove(slot);
+                process.memory().unpin(gpa);
                 freed++;
             }
         }
@@ -137,12 +142,12 @@ final class IoPages {
             long index = offset / PAGE_SIZE;
             int inPage = (int) (offset % PAGE_SIZE);
             int chunk = (int) Math.min(length, PAGE_SIZE - inPage);
-            Pinned p = pinned.get(index);
-            if (p != null) {
+            long gpa = gpa(index);
+            if (gpa != -1) {
                 if (write) {
-                    memory.write(p.gpa + inPage, buf, bufOff, chunk);
+                    memory.write(gpa + inPage, buf, bufOff, chunk);
                 } else {
-                    memory.read(p.gpa + inPage, buf, bufOff, chunk);
+                    memory.read(gpa + inPage, buf, bufOff, chunk);
                 }
             } else if (write) {
                 process.memory().write(uptr + offset, buf, bufOff, chunk);
@@ -158,7 +163,7 @@ final class IoPages {
     private void pinRun(long first, long last) {
         long[] gpas = process.memory().pin(uptr + first * PAGE_SIZE, (last - first + 1) * PAGE_SIZE, writable);
         for (int k = 0; k < gpas.length; k++) {
-            pinned.put(first + k, new Pinned(gpas[k]));
+            pinned.setValue(pinned.add(first + k), gpas[k]);
         }
     }
 

@@ -51,6 +51,18 @@ public final class IoPagetable {
         return areas.size();
     }
 
+    /** One area as a user sees it: what one MAP or COPY created ({@code prot}: PagingDomain.PROT_*). */
+    public record Mapping(long iova, long length, int prot, boolean pinnedForDomains) { }
+
+    /** Every area in IOVA order (state snapshots and diagnostics). */
+    public List<Mapping> mappings() {
+        List<Mapping> out = new ArrayList<>(areas.size());
+        for (Area a : areas.values()) {
+            out.add(new Mapping(a.iova, a.length, a.prot, a.domainPinned));
+        }
+        return out;
+    }
+
     public List<PagingDomain> domains() {
         return List.copyOf(domains);
     }

@@ -21,6 +21,7 @@ public final class HostKernel {
     private final Machine machine;
     private final HostPageAllocator pages;
     private final DeviceNodes nodes = new DeviceNodes();
+    private final Notices notices = new Notices();
     private final Map<String, LongSupplier> counters = new LinkedHashMap<>();
     private final List<Process> processes = new ArrayList<>();
     private final Map<Class<?>, Object> services = new LinkedHashMap<>();
@@ -34,6 +35,7 @@ public final class HostKernel {
         counter("sessions", () -> processes.size());
         counter("fds", () -> processes.stream().mapToLong(Process::openFileCount).sum());
         counter("pinned_pages", () -> processes.stream().mapToLong(p -> p.memory().pinnedPages()).sum());
+        counter("host_pool_pages", pages::allocatedPages);
     }
 
     public Machine machine() {
@@ -46,6 +48,11 @@ public final class HostKernel {
 
     public DeviceNodes nodes() {
         return nodes;
+    }
+
+    /** One-line notices about the machine (a fenced device) for the front ends to show. */
+    public Notices notices() {
+        return notices;
     }
 
     public boolean testHooks() {

@@ -1,5 +1,8 @@
 package dev.vplat.vfio.kernel;
 
+import dev.vplat.vfio.kernel.failnth.FailNth;
+import dev.vplat.vfio.kernel.failnth.FaultPoint;
+
 import java.util.ArrayDeque;
 
 /**
@@ -27,6 +30,7 @@ public final class HostPageAllocator {
 
     /** Allocates one page and returns its guest-physical address; ENOMEM when the pool is empty. */
     public long allocate() {
+        FailNth.point(FaultPoint.PAGE_ALLOC);
         Long page = free.pollFirst();
         if (page == null) {
             if (next >= limit) {
@@ -49,6 +53,7 @@ public final class HostPageAllocator {
         if (count <= 0 || Integer.bitCount(count) != 1) {
             throw new IllegalArgumentException("a contiguous block is a power of two of pages, not " + count);
         }
+        FailNth.point(FaultPoint.PAGE_ALLOC);
         long bytes = count * PAGE_SIZE;
         long start = (next + bytes - 1) & -bytes;
         if (start > limit - bytes) {

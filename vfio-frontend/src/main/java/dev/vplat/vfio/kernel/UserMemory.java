@@ -1,8 +1,9 @@
 package dev.vplat.vfio.kernel;
 
 import dev.vplat.platform.memory.GuestMemory;
+import dev.vplat.vfio.kernel.failnth.FailNth;
+import dev.vplat.vfio.kernel.failnth.FaultPoint;
 
-import java.util.HashMap;
 import java.util.Map;
 import java.util.TreeMap;
 
@@ -17,6 +18,7 @@ public final class UserMemory {
     public static final long PAGE_SIZE = 4096;
     private static final long BASE = 0x7f00_0000_0000L;
     private static final long LIMIT = 0x7fff_ffff_f000L;
+    private static final long ORPHANED = 1;
 
     /** A mapping; {@code prot} bit 0 = read, bit 1 = write, as in the MMAP op. */
     public record Vma(long start, long end, int prot) {
@@ -25,21 +27,18 @@ public final class UserMemory {
         }
     }
 
-    private static final class Frame {
-        final long gpa;
-        int refs;
-        int pins;
-
-        Frame(long gpa) {
-            this.gpa = gpa;
-        }
-    }
-
     private final GuestMemory memory;
     private final HostPageAllocator pages;
     private final TreeMap<Long, Vma> vmas = new TreeMap<>();
-    private final Map<Long, Frame> frames = new HashMap<>();
-    private final Map<Long, Frame> pinnedByGpa = new HashMap<>();
+    /** Mapped page (uva) → its frame's gpa; only touched pages have one. */
+    private final PageSlots frames = new PageSlots();
+    /**
+     * Pinned frame (gpa) → count = pins, value = {@link #ORPHANED} once its mapping is gone, so
+     * that the last unpin frees it (the mapping's reference and the pins' are what refcount holds).
+     */
+    private final PageSlots pins = new PageSlots();
+    /** The mapping the last access hit: user accesses cluster, so most skip the tree lookup. */
+    private Vma lastVma;
     private long pinnedPages;
 
     public UserMemory(GuestMemory memory, HostPageAllocator pages) {
@@ -71,10 +70,16 @@ public final class UserMemory {
         return candidate;
     }
 
-    /** Unmaps [addr, addr+length); partial unmapping splits mappings, like munmap(2). */
+    /**
+     * Unmaps [addr, addr+length); partial unmapping splits mappings, like munmap(2). A range that
+     * leaves the address space is EINVAL, as {@code len > TASK_SIZE - start} is in do_vmi_munmap.
+     */
     public void munmap(long addr, long length) {
         if ((addr & (PAGE_SIZE - 1)) != 0 || length <= 0) {
             throw new ErrnoException(Errno.EINVAL, "munmap: address must be page aligned and length positive");
+        }
+        if (addr < 0 || length > LIMIT - addr) {
+            throw new ErrnoException(Errno.EINVAL, "munmap: range leaves the user address space");
         }
         long end = addr + roundUp(length);
         for (Vma v : vmas.subMap(vmas.floorKey(addr) == null ? addr : vmas.floorKey(addr), true, end, false)
@@ -83,6 +88,7 @@ public final class UserMemory {
                 continue;
             }
             vmas.remove(v.start());
+            lastVma = null;
             if (v.start() < addr) {
                 vmas.put(v.start(), new Vma(v.start(), addr, v.prot()));
             }
@@ -90,28 +96,38 @@ public final class UserMemory {
                 vmas.put(end, new Vma(end, v.end(), v.prot()));
             }
             for (long p = Math.max(v.start(), addr); p < Math.min(v.end(), end); p += PAGE_SIZE) {
-                Frame f = frames.remove(p);
-                if (f != null) {
-                    release(f);
+                int slot = frames.find(p);
+                if (slot >= 0) {
+                    long gpa = frames.value(slot);
+                    frames.remove(slot);
+                    dropMapping(gpa);
                 }
             }
         }
     }
 
     public Vma vmaAt(long addr) {
+        Vma last = lastVma;
+        if (last != null && addr >= last.start() && addr < last.end()) {
+            return last;
+        }
         Map.Entry<Long, Vma> e = vmas.floorEntry(addr);
-        return e != null && addr < e.getValue().end() ? e.getValue() : null;
+        Vma v = e != null && addr < e.getValue().end() ? e.getValue() : null;
+        if (v != null) {
+            lastVma = v;
+        }
+        return v;
     }
 
     public void read(long uva, byte[] dst, int offset, int length) {
         checkAccess(uva, length, false);
         while (length > 0) {
             int chunk = (int) Math.min(length, PAGE_SIZE - (uva & (PAGE_SIZE - 1)));
-            Frame f = frames.get(uva & -PAGE_SIZE);
-            if (f == null) {
+            int slot = frames.find(uva & -PAGE_SIZE);
+            if (slot < 0) {
                 java.util.Arrays.fill(dst, offset, offset + chunk, (byte) 0);
             } else {
-                memory.read(f.gpa + (uva & (PAGE_SIZE - 1)), dst, offset, chunk);
+                memory.read(frames.value(slot) + (uva & (PAGE_SIZE - 1)), dst, offset, chunk);
             }
             uva += chunk;
             offset += chunk;
@@ -129,8 +145,7 @@ public final class UserMemory {
         checkAccess(uva, length, true);
         while (length > 0) {
             int chunk = (int) Math.min(length, PAGE_SIZE - (uva & (PAGE_SIZE - 1)));
-            Frame f = frameFor(uva & -PAGE_SIZE);
-            memory.write(f.gpa + (uva & (PAGE_SIZE - 1)), src, offset, chunk);
+            memory.write(frameFor(uva & -PAGE_SIZE) + (uva & (PAGE_SIZE - 1)), src, offset, chunk);
             uva += chunk;
             offset += chunk;
             length -= chunk;
@@ -144,20 +159,27 @@ public final class UserMemory {
     /**
      * Pins the pages of [uva, uva+length) and returns their guest-physical addresses, one per
      * page. Fails with EFAULT, pinning nothing, if any page is unmapped or, for {@code writable},
-     * not writable.
+     * not writable; with ENOMEM, pinning nothing, when the host pool cannot back an untouched
+     * page (the pages faulted in before that stay mapped, as after a failed get_user_pages), or
+     * at once when the range has more pages than the whole pool.
      */
     public long[] pin(long uva, long length, boolean writable) {
         long start = uva & -PAGE_SIZE;
         long end = roundUp(uva + length);
         checkAccess(start, end - start, writable);
+        FailNth.point(FaultPoint.USER_PIN);
+        if ((end - start) / PAGE_SIZE > pages.size() / PAGE_SIZE) {
+            throw new ErrnoException(Errno.ENOMEM, "pin of " + (end - start) / PAGE_SIZE
+                    + " pages: more than the host page pool holds");
+        }
         int n = (int) ((end - start) / PAGE_SIZE);
+        // Every page gets its backing before any is pinned, so a failed allocation pins nothing.
         long[] gpas = new long[n];
         for (int i = 0; i < n; i++) {
-            Frame f = frameFor(start + i * PAGE_SIZE);
-            f.refs++;
-            f.pins++;
-            pinnedByGpa.put(f.gpa, f);
-            gpas[i] = f.gpa;
+            gpas[i] = frameFor(start + i * PAGE_SIZE);
+        }
+        for (long gpa : gpas) {
+            pins.addCount(pins.add(gpa), 1);
         }
         pinnedPages += n;
         return gpas;
@@ -166,15 +188,23 @@ public final class UserMemory {
     /** Drops one pin per page frame; frames whose mapping is gone are freed on their last pin. */
     public void unpin(long[] gpas) {
         for (long gpa : gpas) {
-            Frame f = pinnedByGpa.get(gpa);
-            if (f == null) {
-                throw new IllegalStateException("unpin of a page that is not pinned: 0x" + Long.toHexString(gpa));
+            unpin(gpa);
+        }
+    }
+
+    /** Drops one pin of the frame at {@code gpa}, freeing it on its last pin if its mapping is gone. */
+    public void unpin(long gpa) {
+        int slot = pins.find(gpa);
+        if (slot < 0) {
+            throw new IllegalStateException("unpin of a page that is not pinned: 0x" + Long.toHexString(gpa));
+        }
+        pinnedPages--;
+        if (pins.addCount(slot, -1) == 0) {
+            boolean orphaned = pins.value(slot) == ORPHANED;
+            pins.remove(slot);
+            if (orphaned) {
+                pages.free(gpa);
             }
-            pinnedPages--;
-            if (--f.pins == 0) {
-                pinnedByGpa.remove(gpa);
-            }
-            release(f);
         }
     }
 
@@ -187,8 +217,9 @@ public final class UserMemory {
      * touched); what the iommufd selftest's MD_CHECK_REFS reads as page_ref_count / GUP_PIN_COUNTING_BIAS.
      */
     public int pinCount(long uva) {
-        Frame f = frames.get(uva & -PAGE_SIZE);
-        return f == null ? 0 : f.pins;
+        int slot = frames.find(uva & -PAGE_SIZE);
+        int pinned = slot < 0 ? -1 : pins.find(frames.value(slot));
+        return pinned < 0 ? 0 : pins.count(pinned);
     }
 
     /** Bytes currently mapped. */
@@ -202,28 +233,31 @@ public final class UserMemory {
 
     /** Process exit: every mapping goes; pages still pinned stay until their pins are dropped. */
     public void unmapAll() {
-        for (Frame f : frames.values()) {
-            release(f);
-        }
+        frames.forEach((uva, gpa, unused) -> dropMapping(gpa));
         frames.clear();
         vmas.clear();
+        lastVma = null;
     }
 
-    private Frame frameFor(long page) {
-        Frame f = frames.get(page);
-        if (f == null) {
-            long gpa = pages.allocate();
-            memory.write(gpa, new byte[(int) PAGE_SIZE], 0, (int) PAGE_SIZE);
-            f = new Frame(gpa);
-            f.refs = 1;
-            frames.put(page, f);
+    /** The gpa of the frame behind {@code page}, allocating and zeroing one on first touch. */
+    private long frameFor(long page) {
+        int slot = frames.find(page);
+        if (slot >= 0) {
+            return frames.value(slot);
         }
-        return f;
+        long gpa = pages.allocate();
+        memory.write(gpa, new byte[(int) PAGE_SIZE], 0, (int) PAGE_SIZE);
+        frames.setValue(frames.add(page), gpa);
+        return gpa;
     }
 
-    private void release(Frame f) {
-        if (--f.refs == 0) {
-            pages.free(f.gpa);
+    /** The mapping of a frame is gone: free it now, or at its last unpin if it is pinned. */
+    private void dropMapping(long gpa) {
+        int slot = pins.find(gpa);
+        if (slot >= 0) {
+            pins.setValue(slot, ORPHANED);
+        } else {
+            pages.free(gpa);
         }
     }
 

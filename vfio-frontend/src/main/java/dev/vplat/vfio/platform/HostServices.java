@@ -16,7 +16,10 @@ import dev.vplat.vfio.iommu.IommuDevice;
 import dev.vplat.vfio.iommu.IommuGroup;
 import dev.vplat.vfio.iommu.UnitOwner;
 import dev.vplat.vfio.iommufd.Iommufd;
+import dev.vplat.vfio.kernel.Errno;
+import dev.vplat.vfio.kernel.ErrnoException;
 import dev.vplat.vfio.kernel.HostKernel;
+import dev.vplat.vfio.kernel.HostPageAllocator;
 import dev.vplat.vfio.vfio.Vfio;
 
 import java.util.Map;
@@ -24,8 +27,8 @@ import java.util.Map;
 /**
  * Boots the host stack on an assembled machine and connects it to the front ends: the IOMMU core
  * and driver core ({@link HostStack}), /dev/iommu and /dev/vfio, the DRIVER_BIND/UNBIND service, the guest
- * write policy for host-owned units, and the MACHINE_INFO sections {@code pci}, {@code iommus}
- * and {@code groups}.
+ * write policy for host-owned units, the MACHINE_INFO sections {@code pci}, {@code iommus}
+ * and {@code groups}, and a kernel notice for every PCI function fenced after its model threw.
  */
 final class HostServices {
     private HostServices() {
@@ -37,6 +40,7 @@ final class HostServices {
         Iommufd.install(kernel);
         Vfio vfio = Vfio.install(kernel, barWindow);
         DriverCore drivers = stack.drivers();
+        pci.addFenceListener((f, why) -> kernel.notices().post(f.requesterId().bdf() + " " + f.id() + " fenced: " + why));
         kernel.provide(DriverControl.class, new DriverControl() {
             @Override
             public void bind(String bdf, String driver) {
@@ -48,10 +52,16 @@ final class HostServices {
                 drivers.unbind(bdf);
             }
         });
+        HostPageAllocator pool = kernel.pages();
         kernel.provide(GuestAccessPolicy.class, (gpa, length) -> {
             if (!stack.guestMayWrite(gpa, length)) {
-                throw new dev.vplat.vfio.kernel.ErrnoException(dev.vplat.vfio.kernel.Errno.EACCES,
-                        String.format("0x%x is in the register window of a host-owned IOMMU unit", gpa));
+                throw new ErrnoException(Errno.EACCES, String.format(
+                        "[0x%x, +0x%x) reaches the register window of a host-owned IOMMU unit", gpa, length));
+            }
+            if (gpa < pool.base() + pool.size() && pool.base() < gpa + length) {
+                throw new ErrnoException(Errno.EACCES, String.format("[0x%x, +0x%x) reaches the host kernel's page pool"
+                        + " [0x%x, +0x%x): host page tables and session memory are not the guest's", gpa, length,
+                        pool.base(), pool.size()));
             }
         });
         info.register(contributor("pci", out -> writePci(out, pci, stack, vfio)));

@@ -3,9 +3,14 @@ package dev.vplat.vfio.platform;
 import dev.vplat.platform.clock.VirtualClock;
 import dev.vplat.platform.machine.Machine;
 import dev.vplat.platform.memory.LittleEndian;
+import dev.vplat.vfio.driver.HostStack;
+import dev.vplat.vfio.iommu.UnitOwner;
 import dev.vplat.vfio.kernel.Errno;
 import dev.vplat.vfio.kernel.ErrnoException;
 import dev.vplat.vfio.kernel.HostKernel;
+
+import java.util.HashSet;
+import java.util.Set;
 
 /**
  * The guest-role view of a machine, shared by the binary ops, the text (qtest) commands and the
@@ -67,9 +72,17 @@ public final class MachineAccess {
         checkWrite(addr, size);
         byte[] chunk = new byte[(int) Math.min(size, FILL_CHUNK)];
         java.util.Arrays.fill(chunk, value);
-        for (long done = 0; done < size; done += chunk.length) {
-            int n = (int) Math.min(chunk.length, size - done);
-            machine.system().write(addr + done, chunk, 0, n);
+        long end = addr + size;
+        long at = addr;
+        while (at < end) {
+            // holes drop writes: jump over them, or a fill of 2^60 bytes would hold the machine thread forever
+            long next = machine.system().nextDecoded(at);
+            if (next < 0 || next >= end) {
+                break;
+            }
+            int n = (int) Math.min(chunk.length, end - next);
+            machine.system().write(next, chunk, 0, n);
+            at = next + n;
         }
     }
 
@@ -105,9 +118,23 @@ public final class MachineAccess {
         return machine.clock().now();
     }
 
-    /** System reset: devices and IOMMUs go to reset state, RAM keeps its contents. */
+    /**
+     * System reset: devices and guest-owned IOMMUs go to reset state, RAM keeps its contents.
+     * Host-owned units are spared: resetting them would switch translation off behind the host
+     * driver (every user's DMA untranslated, its invalidation queue dead), the same reason their
+     * registers refuse guest writes.
+     */
     public void reset() {
-        machine.reset();
+        HostStack stack = kernel.serviceOrNull(HostStack.class);
+        Set<Object> spared = new HashSet<>();
+        if (stack != null) {
+            stack.unitOwners().forEach((id, owner) -> {
+                if (owner == UnitOwner.HOST && machine.component(id) != null) {
+                    spared.add(machine.component(id));
+                }
+            });
+        }
+        machine.resetExcept(spared);
     }
 
     private void checkWrite(long addr, long length) {

@@ -7,7 +7,8 @@ import dev.vplat.vfio.kernel.ErrnoException;
  * The session rules of binary mode around the op table: HELLO first (anything else, or a
  * failed HELLO, is answered and the connection closed), guest ops refused to user sessions
  * with EACCES, BYE answered then closed, and every failure turned into an error reply that
- * keeps the connection open. A fault inside a device model answers EIO rather than killing the
+ * keeps the connection open. BYE and fatal errors end the session (its process exits) before
+ * their reply is sent, so the reply means the process is gone. A fault inside a device model answers EIO rather than killing the
  * session.
  */
 public final class BinaryExecutor implements SessionExecutor {
@@ -46,20 +47,21 @@ public final class BinaryExecutor implements SessionExecutor {
             OpResult result = r.run(s);
             Reply reply = new Reply(r.tag(), r.op(), result.result(), result.body());
             if (r.spec().op() == Op.BYE) {
-                s.markClosing();
+                sessions.exit(s);
                 return Outcome.last(reply);
             }
             return Outcome.reply(reply);
         } catch (ErrnoException e) {
             return hello ? fatal(s, in, ServerError.of(e)) : Outcome.reply(Reply.error(r.tag(), r.op(), ServerError.of(e)));
         } catch (RuntimeException e) {
+            sessions.health().internalError(r.spec().op().name(), e);
             return Outcome.reply(Reply.error(r.tag(), r.op(), new ServerError(Errno.EIO,
                     r.spec().op() + " failed inside the machine: " + e)));
         }
     }
 
-    private static Outcome fatal(Session s, Inbound in, ServerError e) {
-        s.markClosing();
+    private Outcome fatal(Session s, Inbound in, ServerError e) {
+        sessions.exit(s);
         return Outcome.last(Reply.error(in.tag(), in.op(), e));
     }
 

@@ -22,6 +22,7 @@ public final class Session {
     private Role role;
     private Process process;
     private boolean closing;
+    private boolean exited;
     private boolean irqWatch;
     private String interceptPath;
     private long scratchAddr;
@@ -62,6 +63,16 @@ public final class Session {
     }
 
     void markClosing() {
+        closing = true;
+    }
+
+    /** Whether the session has ended: its process exited (if it had one) and it takes no more requests. */
+    boolean exited() {
+        return exited;
+    }
+
+    void markExited() {
+        exited = true;
         closing = true;
     }
 

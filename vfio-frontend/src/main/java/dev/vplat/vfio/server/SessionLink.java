@@ -10,4 +10,12 @@ public interface SessionLink {
 
     /** Sends an event; a session that lets too many pile up unread is closed. */
     void event(Event event);
+
+    /**
+     * Asked before each request runs: whether the connection's unsent output is above its high
+     * water mark. If so the caller holds the session's requests, and the link runs its drain
+     * hook once the output is back under the mark; so a client that does not read its replies
+     * costs the server at most the mark plus one reply.
+     */
+    boolean holdIfBacklogged();
 }

@@ -1,10 +1,10 @@
 package dev.vplat.vfio.server;
 
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufUtil;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.MessageToByteEncoder;
 
-import java.nio.charset.StandardCharsets;
 
 /**
  * Encoding stage of text mode: reply lines and asynchronous interrupt lines, each ending in a
@@ -26,11 +26,27 @@ public final class TextEncoder extends MessageToByteEncoder<Object> {
 
     @Override
     protected void encode(ChannelHandlerContext ctx, Object msg, ByteBuf out) {
-        String line = msg instanceof TextReply r ? r.line() : irqLine((Event) msg);
+        String line = line(msg);
         if (line != null) {
-            out.writeCharSequence(line, StandardCharsets.UTF_8);
+            BinaryEncoder.writeUtf8(out, line);
             out.writeByte('\n');
         }
+    }
+
+    /** Bytes {@code msg} takes on the wire: its line and newline, or nothing for an event without a text form. */
+    public static int wireSize(Object msg) {
+        String line = line(msg);
+        return line == null ? 0 : ByteBufUtil.utf8Bytes(line) + 1;
+    }
+
+    @Override
+    protected ByteBuf allocateBuffer(ChannelHandlerContext ctx, Object msg, boolean preferDirect) {
+        int size = wireSize(msg);
+        return preferDirect ? ctx.alloc().ioBuffer(size) : ctx.alloc().heapBuffer(size);
+    }
+
+    private static String line(Object msg) {
+        return msg instanceof TextReply r ? r.line() : irqLine((Event) msg);
     }
 
     static String irqLine(Event e) {

@@ -106,6 +106,7 @@ public final class TextExecutor implements SessionExecutor {
         } catch (TextFailure | ErrnoException e) {
             return reply("FAIL " + e.getMessage());
         } catch (RuntimeException e) {
+            sessions.health().internalError("text " + w.get(0), e);
             return reply("FAIL " + w.get(0) + " failed inside the machine: " + e);
         }
     }

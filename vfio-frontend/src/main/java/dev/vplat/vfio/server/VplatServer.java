@@ -2,8 +2,10 @@ package dev.vplat.vfio.server;
 
 import dev.vplat.vfio.platform.ClockMode;
 import dev.vplat.vfio.platform.Platform;
+import io.netty.bootstrap.Bootstrap;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
@@ -15,7 +17,12 @@ import io.netty.channel.WriteBufferWaterMark;
 import io.netty.channel.epoll.Epoll;
 import io.netty.channel.epoll.EpollIoHandler;
 import io.netty.channel.epoll.EpollServerDomainSocketChannel;
+import io.netty.channel.epoll.EpollServerSocketChannel;
 import io.netty.channel.group.ChannelGroup;
+import io.netty.channel.local.LocalAddress;
+import io.netty.channel.local.LocalChannel;
+import io.netty.channel.local.LocalIoHandler;
+import io.netty.channel.local.LocalServerChannel;
 import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.nio.NioServerDomainSocketChannel;
@@ -32,37 +39,38 @@ import java.net.UnixDomainSocketAddress;
 import java.nio.channels.SocketChannel;
 import java.nio.file.Files;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.function.Supplier;
 
 /**
- * Serves one {@link Platform} over the wire protocol: TCP through NIO everywhere, UNIX-domain
- * sockets through native epoll where Netty's transport loads (else through the JDK's NIO domain
- * sockets), binary or text mode per connection. Network threads only frame, decode and encode;
+ * Serves one {@link Platform} over the wire protocol: TCP and UNIX-domain sockets through
+ * Netty's native epoll transport where it loads (else through the JDK's NIO, domain sockets
+ * included), binary or text mode per connection. Network threads only frame, decode and encode;
  * every request runs on the single {@link MachineThread}.
  */
 public final class VplatServer implements AutoCloseable {
     private final Platform platform;
-    private final MachineThread machine = new MachineThread();
+    private final ServerHealth health = new ServerHealth();
+    private final MachineThread machine = new MachineThread(health);
     private final SessionManager sessions;
     private final ServerOptions options;
     private final OpTable table;
     private final AtomicLong queuedEvents = new AtomicLong();
     private final ChannelGroup connections = new DefaultChannelGroup("vplat-connections", GlobalEventExecutor.INSTANCE);
-    private final List<EventLoopGroup> groups = new ArrayList<>();
     private final List<Channel> listeners = new ArrayList<>();
     private final List<ListenAddress> bound = new ArrayList<>();
-    private EventLoopGroup nioGroup;
-    private EventLoopGroup epollGroup;
+    private EventLoopGroup group;
+    private EventLoopGroup inVmGroup;
+    private Channel inVmListener;
     private boolean closed;
 
     private VplatServer(Platform platform, ServerOptions options) {
         this.platform = platform;
         this.options = options;
         this.sessions = machine.call(() -> {
-            SessionManager m = new SessionManager(platform, options);
+            SessionManager m = new SessionManager(platform, options, health);
             platform.kernel().counter("queued_events", queuedEvents::get);
             return m;
         });
@@ -102,6 +110,16 @@ public final class VplatServer implements AutoCloseable {
         return List.copyOf(bound);
     }
 
+    /** The open connections, each a session (diagnostics and tests: e.g. their outbound buffers). */
+    Collection<Channel> connections() {
+        return List.copyOf(connections);
+    }
+
+    /** Internal errors the server survived (the {@code internal_errors} counter). */
+    public ServerHealth health() {
+        return health;
+    }
+
     public MachineThread machineThread() {
         return machine;
     }
@@ -110,8 +128,8 @@ public final class VplatServer implements AutoCloseable {
         return platform;
     }
 
-    /** Whether UNIX sockets use native epoll (else the JDK's NIO domain sockets). */
-    public static boolean nativeUnixSockets() {
+    /** Whether sockets use Netty's native epoll transport (else the JDK's NIO, domain sockets included). */
+    public static boolean nativeTransport() {
         try {
             return Epoll.isAvailable();
         } catch (Throwable t) {
@@ -120,47 +138,78 @@ public final class VplatServer implements AutoCloseable {
     }
 
     private void bind(ListenAddress a) {
+        boolean epoll = nativeTransport();
         ServerBootstrap b = new ServerBootstrap()
+                .group(group())
                 .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK,
                         new WriteBufferWaterMark(options.writeLowWaterMark(), options.writeHighWaterMark()))
-                .childHandler(new ChannelInitializer<Channel>() {
-                    @Override
-                    protected void initChannel(Channel ch) {
-                        connections.add(ch);
-                        ch.pipeline().addLast("mode", new ModeSelector(modes()));
-                    }
-                });
+                .childHandler(connectionInitializer());
         if (a.isUnix()) {
             deleteStaleSocket(a);
-            if (nativeUnixSockets()) {
-                b.group(group(() -> epollGroup, g -> epollGroup = g, EpollIoHandler::newFactory))
-                        .channel(EpollServerDomainSocketChannel.class);
+            if (epoll) {
+                b.channel(EpollServerDomainSocketChannel.class);
                 listeners.add(b.bind(new DomainSocketAddress(a.path().toFile())).syncUninterruptibly().channel());
             } else {
-                b.group(nio()).channel(NioServerDomainSocketChannel.class);
+                b.channel(NioServerDomainSocketChannel.class);
                 listeners.add(b.bind(UnixDomainSocketAddress.of(a.path())).syncUninterruptibly().channel());
             }
             bound.add(a);
         } else {
-            b.group(nio()).channel(NioServerSocketChannel.class).childOption(ChannelOption.TCP_NODELAY, true);
+            b.channel(epoll ? EpollServerSocketChannel.class : NioServerSocketChannel.class)
+                    .childOption(ChannelOption.TCP_NODELAY, true);
             Channel ch = b.bind(a.host(), a.port()).syncUninterruptibly().channel();
             listeners.add(ch);
             bound.add(new ListenAddress(a.host(), ((InetSocketAddress) ch.localAddress()).getPort(), null));
         }
     }
 
-    private EventLoopGroup nio() {
-        return group(() -> nioGroup, g -> nioGroup = g, NioIoHandler::newFactory);
+    /**
+     * The network threads, made on first use: native epoll where it loads, else NIO; either way
+     * behind {@link ReplySpin}, so a loop waiting for the machine thread's reply does not block
+     * in the kernel.
+     */
+    private EventLoopGroup group() {
+        if (group == null) {
+            group = new MultiThreadIoEventLoopGroup(ReplySpin.around(
+                    nativeTransport() ? EpollIoHandler.newFactory() : NioIoHandler.newFactory()));
+        }
+        return group;
     }
 
-    private EventLoopGroup group(Supplier<EventLoopGroup> get, java.util.function.Consumer<EventLoopGroup> set,
-                                 Supplier<io.netty.channel.IoHandlerFactory> factory) {
-        if (get.get() == null) {
-            EventLoopGroup g = new MultiThreadIoEventLoopGroup(factory.get());
-            groups.add(g);
-            set.accept(g);
+    /**
+     * Opens a connection to this server inside the JVM, without a socket: a Netty
+     * {@link LocalChannel} whose peer gets the same pipeline as a socket connection (so the
+     * client sends {@code VPL1} and frames, and the server applies every rule it applies to a
+     * socket). {@code client} is the client end's handler; it receives the server's bytes as
+     * {@code ByteBuf}s. Both ends live on one event loop thread of their own, so a write is
+     * handed to the peer without a thread hop.
+     *
+     * <p>Unlike a socket there are no kernel buffers between the ends: the server's outbound
+     * bytes go straight into the client's inbound queue, so a client of this transport must keep
+     * reading, and bounds its own requests in flight.
+     */
+    public synchronized Channel connectInVm(ChannelHandler client) {
+        if (closed) {
+            throw new IllegalStateException("the server is closed");
         }
-        return get.get();
+        if (inVmListener == null) {
+            inVmGroup = new MultiThreadIoEventLoopGroup(1, ReplySpin.around(LocalIoHandler.newFactory()));
+            inVmListener = new ServerBootstrap().group(inVmGroup).channel(LocalServerChannel.class)
+                    .childHandler(connectionInitializer())
+                    .bind(new LocalAddress(VplatServer.class)).syncUninterruptibly().channel();
+        }
+        return new Bootstrap().group(inVmGroup).channel(LocalChannel.class).handler(client)
+                .connect(inVmListener.localAddress()).syncUninterruptibly().channel();
+    }
+
+    private ChannelInitializer<Channel> connectionInitializer() {
+        return new ChannelInitializer<>() {
+            @Override
+            protected void initChannel(Channel ch) {
+                connections.add(ch);
+                ch.pipeline().addLast("mode", new ModeSelector(modes()));
+            }
+        };
     }
 
     private ModeSelector.Modes modes() {
@@ -171,7 +220,8 @@ public final class VplatServer implements AutoCloseable {
                 p.addLast("frames", new FrameDecoder(options.maxPayload()));
                 p.addLast("requests", new RequestDecoder(table));
                 p.addLast("encoder", new BinaryEncoder());
-                p.addLast("dispatch", new Dispatcher(machine, new BinaryExecutor(sessions), options, queuedEvents));
+                p.addLast("dispatch", new Dispatcher(machine, new BinaryExecutor(sessions), options,
+                        BinaryEncoder::wireSize, queuedEvents, health));
             }
 
             @Override
@@ -180,7 +230,8 @@ public final class VplatServer implements AutoCloseable {
                 p.addLast("lines", new LineBasedFrameDecoder(TextExecutor.lineLimit(options), true, false));
                 p.addLast("commands", new TextCommandDecoder());
                 p.addLast("encoder", new TextEncoder());
-                p.addLast("dispatch", new Dispatcher(machine, new TextExecutor(sessions), options, queuedEvents));
+                p.addLast("dispatch", new Dispatcher(machine, new TextExecutor(sessions), options,
+                        TextEncoder::wireSize, queuedEvents, health));
             }
         };
     }
@@ -209,16 +260,23 @@ public final class VplatServer implements AutoCloseable {
      */
     @Override
     public void close() {
-        if (closed) {
-            return;
+        synchronized (this) {
+            if (closed) {
+                return;
+            }
+            closed = true;
+            if (inVmListener != null) {
+                inVmListener.close().awaitUninterruptibly();
+            }
         }
-        closed = true;
         for (Channel l : listeners) {
             l.close().awaitUninterruptibly();
         }
         connections.close().awaitUninterruptibly();
-        for (EventLoopGroup g : groups) {
-            g.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly();
+        for (EventLoopGroup g : new EventLoopGroup[]{group, inVmGroup}) {
+            if (g != null) {
+                g.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly();
+            }
         }
         machine.call(() -> {
             sessions.detach();

@@ -250,4 +250,74 @@ class VtdHostDriverTest {
         assertEquals(List.of(new ReservedRegion(0xFEE0_0000L, 0xFEEF_FFFFL, ReservedRegion.Type.MSI)),
                 stack.iommu().device(m.pci.function("dev").requesterId()).reservedRegions());
     }
+    /** Descriptors submitted so far: IQT holds the queue tail in 16-byte descriptors (spec §10.4.22). */
+    private long queueTail() {
+        return m.machine.system().read(BASE + 0x88, 8) >>> 4;
+    }
+
+    @Test
+    void mapWithoutCachingModeSubmitsNoInvalidation() {
+        HostStack stack = boot(Map.of());
+        PagingDomain domain = stack.iommu().device(m.pci.function("dev").requesterId()).allocPagingDomain(0);
+        long before = queueTail();
+        domain.map(0x10_0000, 0x40_0000, 0x4000, PagingDomain.PROT_READ);
+        // intel_iommu_iotlb_sync_map: not-present -> present needs no flush when CAP.CM = 0.
+        assertEquals(before, queueTail());
+    }
+
+    @Test
+    void mapWithCachingModeInvalidatesTheMappedRangeOnce() {
+        HostStack stack = boot(Map.of("caching-mode", "true"));
+        PagingDomain domain = stack.iommu().device(m.pci.function("dev").requesterId()).allocPagingDomain(0);
+        long before = queueTail();
+        domain.map(0x10_0000, 0x40_0000, 0x4000, PagingDomain.PROT_READ);
+        assertEquals(before + 2, queueTail(), "one page-selective IOTLB descriptor and its wait descriptor");
+    }
+
+    @Test
+    void unmapOfManyPagesSubmitsOneInvalidation() {
+        HostStack stack = boot(Map.of());
+        PagingDomain domain = stack.iommu().device(m.pci.function("dev").requesterId()).allocPagingDomain(0);
+        domain.map(0x10_0000, 0x40_0000, 0x10000, PagingDomain.PROT_READ);
+        long before = queueTail();
+        assertEquals(0x10000, domain.unmap(0x10_0000, 0x10000));
+        assertEquals(before + 2, queueTail(), "iotlb_gather: one IOTLB descriptor for the range, then the wait");
+    }
+
+    @Test
+    void mappingAcrossLeafTablesTranslatesEveryPageAndUnmapClearsThemAll() {
+        HostStack stack = boot(Map.of());
+        PagingDomain domain = stack.iommu().device(m.pci.function("dev").requesterId()).allocPagingDomain(0);
+        long iova = 0x3FE000;
+        domain.map(iova, 0x80_0000, 0x4000, PagingDomain.PROT_READ | PagingDomain.PROT_WRITE);
+        for (long off = 0; off < 0x4000; off += 0x1000) {
+            assertEquals(0x80_0000 + off + 0x10, domain.iovaToPhys(iova + off + 0x10), "page at +0x" + Long.toHexString(off));
+        }
+        assertEquals(0x4000, domain.unmap(iova, 0x4000));
+        for (long off = 0; off < 0x4000; off += 0x1000) {
+            assertEquals(-1, domain.iovaToPhys(iova + off));
+        }
+    }
+
+    @Test
+    void mappingOverAPageMappedInALaterLeafTableFailsWithEexistAndMapsNothing() {
+        HostStack stack = boot(Map.of());
+        PagingDomain domain = stack.iommu().device(m.pci.function("dev").requesterId()).allocPagingDomain(0);
+        domain.map(0x40_1000, 0x90_0000, 0x1000, PagingDomain.PROT_READ);
+        ErrnoException e = assertThrows(ErrnoException.class,
+                () -> domain.map(0x3F_F000, 0x50_0000, 0x4000, PagingDomain.PROT_READ));
+        assertEquals(Errno.EEXIST, e.errno());
+        assertEquals(-1, domain.iovaToPhys(0x3F_F000));
+        assertEquals(-1, domain.iovaToPhys(0x40_0000));
+        assertEquals(0x90_0000, domain.iovaToPhys(0x40_1000));
+    }
+
+    @Test
+    void unmapOfAnUnmappedRangeReturnsZeroAndSubmitsNothing() {
+        HostStack stack = boot(Map.of());
+        PagingDomain domain = stack.iommu().device(m.pci.function("dev").requesterId()).allocPagingDomain(0);
+        long before = queueTail();
+        assertEquals(0, domain.unmap(0x1_0000_0000L, 0x40_0000));
+        assertEquals(before, queueTail());
+    }
 }

@@ -5,7 +5,10 @@ import io.netty.buffer.ByteBuf;
 import io.netty.channel.embedded.EmbeddedChannel;
 import org.junit.jupiter.api.Test;
 
+import java.util.List;
+
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 
 class BinaryEncoderTest {
     private final EmbeddedChannel ch = new EmbeddedChannel(new BinaryEncoder());
@@ -17,6 +20,26 @@ class BinaryEncoderTest {
         b.readBytes(out);
         b.release();
         return out;
+    }
+
+    @Test
+    void wireSizeIsTheEncodedLengthOfEveryKindOfFrame() {
+        List<BinaryOut> all = List.of(
+                new Reply(1, 0x0100, 0, new ReplyBody.Bytes(new byte[33])),
+                new Reply(1, 0x0103, 0, new ReplyBody.U32(7)),
+                new Reply(1, 0x0110, 0, new ReplyBody.U64(7)),
+                new Reply(1, 0x0105, 0, new ReplyBody.U64s(new long[] {1, 2, 3}, 2)),
+                new Reply(1, 0x0130, 0, new ReplyBody.Utf8("{\"machine\":\"q35 \u00e9\u4e2d\"}")),
+                new Reply(1, 0x0001, 0, new ReplyBody.Hello(1, 0, "{\"server\":\"vplat\"}")),
+                new Reply(1, 0x0002, 0, ReplyBody.EMPTY),
+                Reply.error(1, 0x0105, new ServerError(Errno.EFAULT, "\u00fcber", new ReplyBody.U64s(new long[] {5}, 1))),
+                new Event.Msi(0xFEE0_0000L, 0x41, 0x18),
+                new Event.Intx(0x18, 1, true),
+                new Event.EventFdSignal(4, 1),
+                new Event.Log("closing \u2013 too many events"));
+        for (BinaryOut m : all) {
+            assertEquals(encode(m).length, BinaryEncoder.wireSize(m), m.toString());
+        }
     }
 
     @Test

@@ -78,4 +78,9 @@ final class ServerFixture implements SessionLink {
     public void event(Event event) {
         events.add(event);
     }
+
+    @Override
+    public boolean holdIfBacklogged() {
+        return false;
+    }
 }

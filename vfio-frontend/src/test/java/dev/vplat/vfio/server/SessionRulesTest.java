@@ -128,6 +128,15 @@ class SessionRulesTest {
     }
 
     @Test
+    void byeEndsTheProcessBeforeItsReplyIsSent() {
+        Session s = fx.guest();
+        fx.call(s, Op.EVENTFD, Bytes.le().u64(0).array());
+        fx.run(s, Op.BYE, new byte[0]);
+        assertEquals(0L, fx.platform.kernel().counters().get("sessions"));
+        assertEquals(0L, fx.platform.kernel().counters().get("fds"));
+    }
+
+    @Test
     void errorRepliesCarryAMessageAndKeepTheSession() {
         Session s = fx.guest();
         fx.call(s, Op.CLOCK_STEP, Bytes.le().u64(10).array());

@@ -2,6 +2,15 @@ package dev.vplat.vfio.server;
 
 import dev.vplat.vfio.cli.WireClient;
 import dev.vplat.vfio.cli.WireException;
+import dev.vplat.pci.PciHost;
+import dev.vplat.pci.sdk.DeviceContext;
+import dev.vplat.pci.sdk.FunctionSpec;
+import dev.vplat.pci.sdk.PciDevice;
+import dev.vplat.pci.sdk.PciDeviceTypes;
+import dev.vplat.pci.sdk.PciPlug;
+import dev.vplat.platform.clock.Timer;
+import dev.vplat.platform.device.OptionString;
+import dev.vplat.platform.device.PropertySchema;
 import dev.vplat.vfio.kernel.Errno;
 import dev.vplat.vfio.platform.Platform;
 import dev.vplat.vfio.platform.PlatformConfig;
@@ -104,6 +113,52 @@ class SocketServerTest {
         }
     }
 
+    /** The most a connection's outbound buffer holds, as Netty counts it (bytes plus its per-message overhead). */
+    private long largestOutboundBuffer() {
+        long most = 0;
+        for (io.netty.channel.Channel ch : server.connections()) {
+            io.netty.channel.ChannelOutboundBuffer b = ch.unsafe().outboundBuffer();
+            most = Math.max(most, b == null ? 0 : b.totalPendingWriteBytes());
+        }
+        return most;
+    }
+
+    @Test
+    void aClientThatNeverReadsCostsTheServerAtMostTheHighMarkPlusOneReplyWhileOthersAreServed() throws Exception {
+        int replyData = 64 << 10;
+        int requests = 1000;
+        long bound = ServerOptions.defaults().writeHighWaterMark() + FrameHeader.SIZE + replyData
+                + ChannelLink.NETTY_ENTRY_OVERHEAD;
+        try (WireClient stuck = guest(unix); WireClient served = guest(tcp)) {
+            for (int i = 0; i < 16; i++) {
+                stuck.memWrite(i * (long) replyData, Bytes.le().u32(i).array());
+            }
+            Thread sender = new Thread(() -> {
+                for (int i = 0; i < requests; i++) {
+                    stuck.send(Op.MEM_READ.code(), Bytes.le().u64((i % 16) * (long) replyData).u32(replyData).array());
+                }
+            });
+            sender.start();
+            for (int i = 0; i < 1000 && largestOutboundBuffer() <= ServerOptions.defaults().writeHighWaterMark(); i++) {
+                Thread.sleep(10);
+            }
+            assertTrue(largestOutboundBuffer() > ServerOptions.defaults().writeHighWaterMark(),
+                    "the unread replies fill the outbound buffer up to the mark");
+            for (int i = 0; i < 200; i++) {
+                served.memWrite(0x20_0000, Bytes.le().u32(i).array());
+                assertArrayEquals(Bytes.le().u32(i).array(), served.memRead(0x20_0000, 4));
+                long held = largestOutboundBuffer();
+                assertTrue(held <= bound, held + " bytes buffered for a client that does not read");
+            }
+            for (int i = 0; i < requests; i++) {
+                WireClient.Frame reply = stuck.receive();
+                assertEquals(replyData, reply.payload().length);
+                assertEquals(i % 16, reply.data().getInt(), "reply " + i + " in order, none dropped");
+            }
+            sender.join();
+        }
+    }
+
     @Test
     void twoClientsAtOnceEachSeeTheirOwnResults() {
         try (WireClient a = guest(tcp); WireClient b = guest(unix)) {
@@ -142,6 +197,59 @@ class SocketServerTest {
         awaitSessions(0);
         assertEquals(0L, counters().get("queued_events"));
         assertEquals(hostPagesBefore, platform.kernel().pages().allocatedPages(), "the host stack's own tables stay");
+    }
+
+    @Test
+    void afterTheByeReplyOtherClientsSeeTheSessionGone() {
+        try (WireClient observer = guest(unix)) {
+            WireClient leaving = guest(tcp);
+            leaving.call(Op.EVENTFD.code(), Bytes.le().u64(0).array());
+            leaving.call(Op.BYE.code(), new byte[0]);
+            String info = observer.machineInfo();
+            assertTrue(info.contains("\"sessions\":1,"), info);
+            assertTrue(info.contains("\"fds\":0,"), info);
+            leaving.close();
+        }
+    }
+
+    /** A model whose timer callback throws: the bus fences it when virtual time reaches 1 µs after reset. */
+    private static PciPlug fragileDevice() {
+        PciDevice device = new PciDevice() {
+            private Timer fault;
+
+            @Override
+            public FunctionSpec realize(DeviceContext context) {
+                fault = context.newTimer("fault", () -> {
+                    throw new IllegalStateException("model bug");
+                });
+                return FunctionSpec.builder(0x1234, 0xBAD0).build();
+            }
+
+            @Override
+            public void reset() {
+                fault.armIn(1000);
+            }
+        };
+        return PciDeviceTypes.define("fragile", "test", new PropertySchema(), v -> device)
+                .create(OptionString.parse("fragile,addr=0a.0"));
+    }
+
+    @Test
+    void aFencedDeviceIsReportedToGuestSessionsAsAnEventLog() {
+        try (WireClient guest = guest(tcp); WireClient user = WireClient.connect(unix)) {
+            user.hello(0, null);
+            server.machineThread().call(() -> platform.machine().components(PciHost.class).get(0)
+                    .plug(fragileDevice(), "fragile"));
+            int tag = guest.send(Op.CLOCK_STEP.code(), Bytes.le().u64(1000).array());
+            WireClient.Frame notice = guest.receive();
+            assertTrue(notice.isEvent());
+            assertEquals(Op.EVENT_LOG.code(), notice.op());
+            assertEquals("vplat: 0000:00:0a.0 fragile fenced: device model failed in timer fault"
+                    + " (java.lang.IllegalStateException: model bug)", new String(notice.payload(), StandardCharsets.UTF_8));
+            assertEquals(tag, guest.receive().tag(), "the event comes before the reply of the step that caused it");
+            int userTag = user.send(Op.EVENTFD.code(), Bytes.le().u64(0).array());
+            assertEquals(userTag, user.receive().tag(), "user sessions are not the machine's console");
+        }
     }
 
     @Test

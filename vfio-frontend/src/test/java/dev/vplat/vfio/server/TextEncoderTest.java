@@ -21,6 +21,16 @@ class TextEncoderTest {
     }
 
     @Test
+    void wireSizeIsTheLineWithItsNewlineInUtf8() {
+        TextReply r = new TextReply("FAIL Unknown command 'caf\u00e9'");
+        ch.writeOutbound(r);
+        ByteBuf b = ch.readOutbound();
+        assertEquals(b.readableBytes(), TextEncoder.wireSize(r));
+        b.release();
+        assertEquals(0, TextEncoder.wireSize(new Event.EventFdSignal(3, 1)), "dropped events cost nothing");
+    }
+
+    @Test
     void replyIsOneLine() {
         assertEquals("OK 0x0000000000000010\n", encode(new TextReply("OK 0x0000000000000010")));
     }
