@@ -1,9 +1,7 @@
 package dev.vplat.guest.suites;
 
 import dev.vplat.guest.client.MachineInfo;
-import dev.vplat.guest.client.UserBuffer;
 import dev.vplat.guest.client.VfioContainer;
-import dev.vplat.guest.client.VfioDevice;
 import dev.vplat.guest.client.VfioGroup;
 import dev.vplat.guest.client.VplatClient;
 import dev.vplat.guest.client.VplatException;
@@ -50,27 +48,13 @@ public class VfioContainerSuite {
         HostRig rig = new HostRig(target);
         rig.bindVfio(DMATEST0);
         VplatClient user = target.user("qemu-legacy");
-        VfioContainer container = user.openVfioContainer();
         VfioGroup group = user.openVfioGroup(groupId(rig, DMATEST0));
         assertEquals(VfioIoctl.GROUP_FLAGS_VIABLE, group.status().flags() & VfioIoctl.GROUP_FLAGS_VIABLE);
-        group.setContainer(container);
-        container.setIommu(VfioIoctl.TYPE1V2_IOMMU);
-        VfioDevice dev = group.deviceFd(DMATEST0);
-        UserBuffer buf = user.mmap(2 * 4096);
-        buf.write(0, GuestRig.pattern(256, 13));
-        long iova = 0x100_0000L;
-        container.mapDma(buf, iova);
-        dev.configWrite(0x04, 2, 0x6);
+        LegacyContainerCopy flow = new LegacyContainerCopy(user, group, DMATEST0, GuestRig.pattern(256, 13));
 
-        dev.barWriteq(0, 0x08, iova);
-        dev.barWriteq(0, 0x10, iova + 4096);
-        dev.barWritel(0, 0x18, 256);
-        dev.barWritel(0, 0x20, 0);
-        dev.barWritel(0, 0x38, 1);
-
-        assertEquals(2, dev.barReadl(0, 0x40), "RESULT DONE");
-        assertArrayEquals(GuestRig.pattern(256, 13), buf.read(4096, 256));
-        assertEquals(2 * 4096, container.unmapDma(iova, 2 * 4096, 0));
+        assertEquals(2, flow.copy(), "RESULT DONE");
+        assertArrayEquals(GuestRig.pattern(256, 13), flow.copied());
+        assertEquals(2 * 4096, flow.unmapAll());
     }
 
     @Test

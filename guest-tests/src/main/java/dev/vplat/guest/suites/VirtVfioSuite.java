@@ -4,8 +4,6 @@ import dev.vplat.guest.client.EmbeddedVplat;
 import dev.vplat.guest.client.Iommufd;
 import dev.vplat.guest.client.MachineInfo;
 import dev.vplat.guest.client.UserBuffer;
-import dev.vplat.guest.client.VfioContainer;
-import dev.vplat.guest.client.VfioDevice;
 import dev.vplat.guest.client.VfioGroup;
 import dev.vplat.guest.client.VplatClient;
 import dev.vplat.vfio.uapi.IommufdIoctl;
@@ -127,27 +125,12 @@ public class VirtVfioSuite {
         hostSmmu(rig);
         rig.bindVfio(DMATEST0);
         VplatClient user = target.user("qemu-legacy-arm");
-        VfioContainer container = user.openVfioContainer();
         VfioGroup group = user.openVfioGroup(rig.groupOf(DMATEST0).id());
-        group.setContainer(container);
-        container.setIommu(VfioIoctl.TYPE1V2_IOMMU);
-        VfioDevice dev = group.deviceFd(DMATEST0);
-        UserBuffer buf = user.mmap(2 * 4096);
-        buf.write(0, GuestRig.pattern(256, 23));
-        long iova = 0x100_0000L;
-        container.mapDma(buf, iova);
-        dev.configWrite(0x04, 2, 0x6);
+        LegacyContainerCopy flow = new LegacyContainerCopy(user, group, DMATEST0, GuestRig.pattern(256, 23));
 
-        dev.barWriteq(0, 0x08, iova);
-        dev.barWriteq(0, 0x10, iova + 4096);
-        dev.barWritel(0, 0x18, 256);
-        dev.barWritel(0, 0x20, 0);
-        dev.barWritel(0, 0x38, 1);
-
-        assertEquals(2, dev.barReadl(0, 0x40), "RESULT DONE");
-        assertArrayEquals(GuestRig.pattern(256, 23), buf.read(4096, 256));
-        assertEquals(2 * 4096, container.unmapDma(iova, 2 * 4096, 0));
-        dev.barWritel(0, 0x38, 1);
-        assertEquals(3, dev.barReadl(0, 0x40), "RESULT TRANSLATION_FAULT after UNMAP_DMA");
+        assertEquals(2, flow.copy(), "RESULT DONE");
+        assertArrayEquals(GuestRig.pattern(256, 23), flow.copied());
+        assertEquals(2 * 4096, flow.unmapAll());
+        assertEquals(3, flow.copy(), "RESULT TRANSLATION_FAULT after UNMAP_DMA");
     }
 }
