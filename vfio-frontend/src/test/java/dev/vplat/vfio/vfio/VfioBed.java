@@ -1,5 +1,7 @@
 package dev.vplat.vfio.vfio;
 
+import dev.vplat.vfio.testing.UserProcessCalls;
+
 import dev.vplat.iommu.vtd.VtdConfig;
 import dev.vplat.iommu.vtd.VtdUnit;
 import dev.vplat.pci.PciFunction;
@@ -12,21 +14,12 @@ import dev.vplat.platform.device.DeviceRegistry;
 import dev.vplat.platform.machine.Machine;
 import dev.vplat.platform.trace.Trace;
 import dev.vplat.vfio.driver.HostStack;
-import dev.vplat.vfio.kernel.Errno;
-import dev.vplat.vfio.kernel.ErrnoException;
-import dev.vplat.vfio.kernel.EventFd;
 import dev.vplat.vfio.kernel.HostKernel;
 import dev.vplat.vfio.kernel.HostPageAllocator;
 import dev.vplat.vfio.kernel.Process;
-import dev.vplat.vfio.uapi.Uapi;
-import dev.vplat.vfio.uapi.VfioIoctl;
-import org.junit.jupiter.api.function.Executable;
 
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.util.Map;
 
-import static org.junit.jupiter.api.Assertions.assertThrows;
 
 /**
  * A q35 machine as a VFIO user meets it: the reference PCI topology (edu at 00:03.0, dmatest
@@ -35,7 +28,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
  * the booted host stack with VFIO installed, and one unprivileged process whose calls go through
  * the same path the protocol uses: struct bytes in its user memory, then OpenFile.ioctl.
  */
-final class VfioBed {
+final class VfioBed extends UserProcessCalls {
     static final long RAM_SIZE = 256L << 20;
     static final long POOL_BASE = 224L << 20;
     static final String EDU = "0000:00:03.0";
@@ -87,93 +80,13 @@ final class VfioBed {
         return pci.function(dev.vplat.pci.RequesterId.parse(bdf));
     }
 
-    int open(String path) {
-        return proc.install(kernel.nodes().open(proc, path));
+    @Override
+    protected HostKernel kernel() {
+        return kernel;
     }
 
-    void close(int fd) {
-        proc.close(fd);
-    }
-
-    int eventfd() {
-        return proc.install(new EventFd(0));
-    }
-
-    EventFd eventFd(int fd) {
-        return (EventFd) proc.file(fd);
-    }
-
-    long ioctl(int fd, int request, long arg) {
-        return proc.file(fd).ioctl(proc, request, arg);
-    }
-
-    /** Anonymous read/write user memory, page aligned. */
-    long mmap(long length) {
-        return proc.memory().mmap(length, 3, 0);
-    }
-
-    /** A struct written into fresh user memory; returns its user address. */
-    long put(Record r) {
-        return put(Uapi.encode(r));
-    }
-
-    long put(byte[] bytes) {
-        long uva = mmap(Math.max(bytes.length, 1));
-        proc.memory().write(uva, bytes);
-        return uva;
-    }
-
-    <R extends Record> R get(Class<R> type, long uva) {
-        return Uapi.decode(type, proc.memory().read(uva, Uapi.sizeOf(type)));
-    }
-
-    long putInt(int v) {
-        return put(le(v, 4));
-    }
-
-    /** A NUL-terminated string in user memory. */
-    long putString(String s) {
-        byte[] b = new byte[s.length() + 1];
-        for (int i = 0; i < s.length(); i++) {
-            b[i] = (byte) s.charAt(i);
-        }
-        return put(b);
-    }
-
-    long pread(int fd, int region, long offset, int size) {
-        byte[] b = proc.file(fd).pread(proc, size, VfioIoctl.regionOffset(region) + offset);
-        long v = 0;
-        for (int i = 0; i < b.length; i++) {
-            v |= (b[i] & 0xFFL) << (8 * i);
-        }
-        return v;
-    }
-
-    void pwrite(int fd, int region, long offset, int size, long value) {
-        proc.file(fd).pwrite(proc, le(value, size), VfioIoctl.regionOffset(region) + offset);
-    }
-
-    static byte[] le(long v, int size) {
-        byte[] b = new byte[size];
-        for (int i = 0; i < size; i++) {
-            b[i] = (byte) (v >>> (8 * i));
-        }
-        return b;
-    }
-
-    static byte[] ints(int... values) {
-        ByteBuffer b = ByteBuffer.allocate(values.length * 4).order(ByteOrder.LITTLE_ENDIAN);
-        for (int v : values) {
-            b.putInt(v);
-        }
-        return b.array();
-    }
-
-    static Errno errno(Executable call) {
-        return assertThrows(ErrnoException.class, call).errno();
-    }
-
-    long counter(String name) {
-        return kernel.counters().get(name);
+    @Override
+    protected Process process() {
+        return proc;
     }
 }
